@@ -1,0 +1,333 @@
+// The model layer: an application's own structs, registered with member pointers, describe the
+// schema it wants. See docs/models.md.
+//
+//   retort::ModelSet m;
+//   m.enumeration<Kind>("event_kind", {"match", "training"});
+//   m.table<Member>("members")
+//       .column(&Member::id, "id", retort::primary_key, retort::identity())
+//       .column(&Member::email, "email", retort::unique);
+//   retort::Schema wanted = m.schema();  // validated; throws ModelError naming table and column
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "retort/error.hpp"
+#include "retort/schema.hpp"
+#include "retort/type_mapping.hpp"
+
+namespace retort {
+
+// ---- column options -------------------------------------------------------------------------
+
+struct PrimaryKeyTag {};
+inline constexpr PrimaryKeyTag primary_key{};
+struct UniqueTag {};
+inline constexpr UniqueTag unique{};
+// Allows NULL in a column whose member is not std::optional (rarely wanted; prefer optional).
+struct NullableTag {};
+inline constexpr NullableTag nullable{};
+
+struct TypeOption {
+  std::string sql;
+};
+inline TypeOption type(std::string sql) { return {std::move(sql)}; }  // explicit SQL type
+inline TypeOption varchar(int length) {
+  return {"character varying(" + std::to_string(length) + ")"};
+}
+inline TypeOption numeric(int precision, int scale = 0) {
+  return {"numeric(" + std::to_string(precision) + "," + std::to_string(scale) + ")"};
+}
+
+inline Identity identity(bool always = false) {
+  Identity id;
+  id.always = always;
+  return id;
+}
+inline Identity identity_always() { return identity(true); }
+
+struct DefaultOption {
+  std::string expr;
+};
+inline DefaultOption server_default(std::string sql_expr) { return {std::move(sql_expr)}; }
+
+struct GeneratedOption {
+  std::string expr;
+};
+inline GeneratedOption generated(std::string sql_expr) { return {std::move(sql_expr)}; }
+
+struct CommentOption {
+  std::string text;
+};
+inline CommentOption comment(std::string text) { return {std::move(text)}; }
+
+struct CheckOption {
+  std::string expr;
+  std::optional<std::string> name;
+};
+inline CheckOption check(std::string expr) { return {std::move(expr), std::nullopt}; }
+inline CheckOption check(std::string name, std::string expr) {
+  return {std::move(expr), std::move(name)};
+}
+
+// A foreign key: references("teams", {"id"}) looks the table up in the referring table's schema;
+// references({"other", "teams"}, {"id"}) names the schema.
+struct ReferencesOption {
+  std::optional<std::string> schema;
+  std::string table;
+  std::vector<std::string> ref_columns;
+  FkAction on_delete = FkAction::no_action;
+  FkAction on_update = FkAction::no_action;
+  bool deferrable = false;
+  bool initially_deferred = false;
+  std::optional<std::string> name;
+
+  ReferencesOption& on_delete_do(FkAction a) {
+    on_delete = a;
+    return *this;
+  }
+  ReferencesOption& on_update_do(FkAction a) {
+    on_update = a;
+    return *this;
+  }
+  ReferencesOption& deferred(bool initially = true) {
+    deferrable = true;
+    initially_deferred = initially;
+    return *this;
+  }
+  ReferencesOption& named(std::string n) {
+    name = std::move(n);
+    return *this;
+  }
+};
+inline ReferencesOption references(std::string table, std::vector<std::string> columns) {
+  ReferencesOption r;
+  r.table = std::move(table);
+  r.ref_columns = std::move(columns);
+  return r;
+}
+inline ReferencesOption references(QualifiedName table, std::vector<std::string> columns) {
+  auto r = references(std::move(table.name), std::move(columns));
+  r.schema = std::move(table.schema);
+  return r;
+}
+
+// ---- table-level options ----------------------------------------------------------------------
+
+// An index, built fluently: index("events_starts_idx").on("starts_at").desc().where("...").
+class IndexBuilder {
+ public:
+  explicit IndexBuilder(std::string name) { m_index.name = std::move(name); }
+  IndexBuilder& on(std::string column) {
+    IndexKey k;
+    k.column = std::move(column);
+    return add(std::move(k));
+  }
+  IndexBuilder& on_expression(std::string expr) {
+    IndexKey k;
+    k.expression = std::move(expr);
+    return add(std::move(k));
+  }
+  IndexBuilder& desc() {
+    last().descending = true;
+    return *this;
+  }
+  IndexBuilder& nulls_first(bool first = true) {
+    last().nulls_first = first;
+    return *this;
+  }
+  IndexBuilder& opclass(std::string name) {
+    last().opclass = std::move(name);
+    return *this;
+  }
+  IndexBuilder& unique() {
+    m_index.unique = true;
+    return *this;
+  }
+  IndexBuilder& using_method(std::string method) {
+    m_index.method = std::move(method);
+    return *this;
+  }
+  IndexBuilder& include(std::string column) {
+    m_index.include.push_back(std::move(column));
+    return *this;
+  }
+  IndexBuilder& where(std::string predicate) {
+    m_index.where = std::move(predicate);
+    return *this;
+  }
+  const Index& build() const { return m_index; }
+
+ private:
+  IndexBuilder& add(IndexKey key) {
+    m_index.keys.push_back(std::move(key));
+    return *this;
+  }
+  IndexKey& last();
+  Index m_index;
+};
+inline IndexBuilder index(std::string name) { return IndexBuilder(std::move(name)); }
+
+// ---- the model set --------------------------------------------------------------------------
+
+// A table as registered, before validation: the Table plus what only the whole set can resolve.
+struct TableDraft {
+  std::string schema;
+  Table table;
+  std::string struct_name;                       // for messages: the C++ type registered
+  std::map<std::string, std::type_index> enums;  // column -> enum class, resolved in schema()
+  std::map<std::string, bool> enum_arrays;
+  std::vector<std::string> pk_columns;
+  std::optional<std::string> pk_name;
+  std::vector<std::pair<ReferencesOption, std::vector<std::string>>> references;  // with columns
+  std::vector<std::string> column_names;  // in order, duplicates kept for validation
+};
+
+class ModelSet;
+
+template <class T>
+class TableBuilder {
+ public:
+  TableBuilder(TableDraft& draft) : m_draft(&draft) {}
+
+  template <class M, class... Options>
+  TableBuilder& column(M T::*member, std::string name, Options&&... options);
+
+  TableBuilder& primary_key(std::vector<std::string> columns,
+                            std::optional<std::string> name = {}) {
+    m_draft->pk_columns = std::move(columns);
+    m_draft->pk_name = std::move(name);
+    return *this;
+  }
+  TableBuilder& unique(std::vector<std::string> columns, std::optional<std::string> name = {});
+  TableBuilder& check(std::string name, std::string expr) {
+    m_draft->table.checks.push_back({std::move(name), std::move(expr)});
+    return *this;
+  }
+  TableBuilder& foreign_key(std::vector<std::string> columns, ReferencesOption ref) {
+    m_draft->references.emplace_back(std::move(ref), std::move(columns));
+    return *this;
+  }
+  TableBuilder& index(const IndexBuilder& ix) {
+    m_draft->table.indexes.push_back(ix.build());
+    return *this;
+  }
+  TableBuilder& comment(std::string text) {
+    m_draft->table.comment = std::move(text);
+    return *this;
+  }
+
+ private:
+  void apply(Column&, const PrimaryKeyTag&) { m_draft->pk_columns.push_back(m_current); }
+  void apply(Column&, const UniqueTag&) { unique({m_current}); }
+  void apply(Column& c, const NullableTag&) { c.nullable = true; }
+  void apply(Column& c, const TypeOption& o) {
+    c.type = canonical_type(o.sql);
+    m_typed = true;
+  }
+  void apply(Column& c, const Identity& o) { c.identity = o; }
+  void apply(Column& c, const DefaultOption& o) { c.default_expr = o.expr; }
+  void apply(Column& c, const GeneratedOption& o) { c.generated = o.expr; }
+  void apply(Column& c, const CommentOption& o) { c.comment = o.text; }
+  void apply(Column&, const CheckOption& o) {
+    check(o.name.value_or(m_draft->table.name + "_" + m_current + "_check"), o.expr);
+  }
+  void apply(Column&, const ReferencesOption& o) {
+    m_draft->references.emplace_back(o, std::vector<std::string>{m_current});
+  }
+
+  TableDraft* m_draft;
+  std::string m_current;
+  bool m_typed = false;
+};
+
+class ModelSet {
+ public:
+  // The schema that tables and enums registered from now on belong to (default "public").
+  ModelSet& in_schema(std::string name) {
+    m_schema = std::move(name);
+    return *this;
+  }
+
+  template <class E>
+  ModelSet& enumeration(std::string name, std::vector<std::string> labels) {
+    static_assert(std::is_enum_v<E>, "enumeration<E>: E must be an enum type");
+    m_enums.insert_or_assign(std::type_index(typeid(E)),
+                             EnumDraft{m_schema, Enum{std::move(name), std::move(labels)}});
+    return *this;
+  }
+
+  template <class T>
+  TableBuilder<T> table(std::string name) {
+    auto& d = m_tables.emplace_back();
+    d.schema = m_schema;
+    d.table.name = std::move(name);
+    d.struct_name = demangle(typeid(T).name());
+    return TableBuilder<T>(d);
+  }
+
+  // The validated schema. Throws ModelError listing every contradiction, each naming its table
+  // and column.
+  Schema schema() const;
+
+  static std::string demangle(const char* mangled);
+
+ private:
+  struct EnumDraft {
+    std::string schema;
+    Enum value;
+  };
+  std::string m_schema = "public";
+  std::deque<TableDraft> m_tables;
+  std::map<std::type_index, EnumDraft> m_enums;
+};
+
+// ---- TableBuilder implementation ----------------------------------------------------------------
+
+template <class T>
+template <class M, class... Options>
+TableBuilder<T>& TableBuilder<T>::column(M T::*, std::string name, Options&&... options) {
+  using Info = member_type<M>;
+  using Value = typename Info::value_type;
+  Column c;
+  c.name = name;
+  c.nullable = Info::nullable;
+  m_current = name;
+  m_typed = false;
+  (apply(c, options), ...);
+  if constexpr (requires { pg_type<Value>::name(); }) {
+    if (!m_typed) c.type = pg_type<Value>::name();
+  } else if constexpr (std::is_enum_v<typename enum_element<Value>::type>) {
+    if (!m_typed) {
+      m_draft->enums.emplace(name, std::type_index(typeid(typename enum_element<Value>::type)));
+      m_draft->enum_arrays[name] = enum_element<Value>::array;
+    }
+  } else {
+    static_assert(
+        requires { pg_type<Value>::name(); },
+        "no PostgreSQL type for this member: specialize retort::pg_type or pass retort::type(...)");
+  }
+  m_draft->column_names.push_back(name);
+  m_draft->table.columns.push_back(std::move(c));
+  return *this;
+}
+
+template <class T>
+TableBuilder<T>& TableBuilder<T>::unique(std::vector<std::string> columns,
+                                         std::optional<std::string> name) {
+  std::string n = m_draft->table.name;
+  for (const auto& c : columns) n += "_" + c;
+  m_draft->table.uniques.push_back({name.value_or(n + "_key"), std::move(columns), false});
+  return *this;
+}
+
+}  // namespace retort
+
+// Defined by the application retort is built with (CMake's RETORT_MODELS_TARGET): its models.
+retort::ModelSet retort_models();

@@ -1,0 +1,152 @@
+// The one in-memory description of a database schema, shared by every stage: the model layer and
+// the introspector produce it, snapshots serialize it, the differ compares two of them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retort {
+
+// A schema-qualified name of a table or type.
+struct QualifiedName {
+  std::string schema;
+  std::string name;
+
+  auto operator<=>(const QualifiedName&) const = default;
+};
+
+struct Identity {
+  bool always = false;  // GENERATED ALWAYS vs BY DEFAULT
+  // Sequence options; nullopt means PostgreSQL's default for the column's type.
+  std::optional<std::int64_t> start;
+  std::optional<std::int64_t> increment;
+  std::optional<std::int64_t> min_value;
+  std::optional<std::int64_t> max_value;
+  std::optional<std::int64_t> cache;
+  bool cycle = false;
+
+  bool operator==(const Identity&) const = default;
+};
+
+struct Column {
+  std::string name;
+  std::string
+      type;  // canonical, as format_type() prints it ("character varying(100)", "public.kind[]")
+  bool nullable = true;
+  std::optional<std::string> default_expr;
+  std::optional<Identity> identity;
+  std::optional<std::string> generated;  // GENERATED ALWAYS AS (expr) STORED
+  bool serial = false;                   // default is nextval() of a sequence the column owns
+  std::optional<std::string> comment;
+
+  bool operator==(const Column&) const = default;
+};
+
+struct PrimaryKey {
+  std::string name;
+  std::vector<std::string> columns;
+
+  bool operator==(const PrimaryKey&) const = default;
+};
+
+struct UniqueConstraint {
+  std::string name;
+  std::vector<std::string> columns;
+  bool nulls_not_distinct = false;
+
+  bool operator==(const UniqueConstraint&) const = default;
+};
+
+struct CheckConstraint {
+  std::string name;
+  std::string expression;  // without the CHECK ( ) wrapper
+
+  bool operator==(const CheckConstraint&) const = default;
+};
+
+enum class FkAction { no_action, restrict, cascade, set_null, set_default };
+
+struct ForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  QualifiedName ref_table;
+  std::vector<std::string> ref_columns;
+  FkAction on_delete = FkAction::no_action;
+  FkAction on_update = FkAction::no_action;
+  bool deferrable = false;
+  bool initially_deferred = false;
+
+  bool operator==(const ForeignKey&) const = default;
+};
+
+// One key of an index: a column name or an expression, with its options.
+struct IndexKey {
+  std::optional<std::string> column;      // exactly one of column and expression is set
+  std::optional<std::string> expression;  // as pg_get_indexdef prints it, without parentheses
+  std::optional<std::string> opclass;     // nullopt: the type's default operator class
+  bool descending = false;
+  std::optional<bool> nulls_first;  // nullopt: the default (NULLS LAST for ASC, FIRST for DESC)
+
+  bool operator==(const IndexKey&) const = default;
+};
+
+struct Index {
+  std::string name;
+  bool unique = false;
+  std::string method = "btree";
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;
+  std::optional<std::string> where;
+
+  bool operator==(const Index&) const = default;
+};
+
+struct Table {
+  std::string name;
+  std::vector<Column> columns;  // in declaration order
+  std::optional<PrimaryKey> primary_key;
+  std::vector<UniqueConstraint> uniques;  // sorted by name, as are the lists below
+  std::vector<CheckConstraint> checks;
+  std::vector<ForeignKey> foreign_keys;
+  std::vector<Index> indexes;  // indexes that do not back a constraint
+  std::optional<std::string> comment;
+
+  const Column* find_column(std::string_view name) const;
+  bool operator==(const Table&) const = default;
+};
+
+struct Enum {
+  std::string name;
+  std::vector<std::string> labels;  // in sort order
+
+  bool operator==(const Enum&) const = default;
+};
+
+// A PostgreSQL schema (pg_namespace); "schema" names the whole below.
+struct Namespace {
+  std::string name;
+  std::map<std::string, Table> tables;
+  std::map<std::string, Enum> enums;
+
+  bool operator==(const Namespace&) const = default;
+};
+
+// A database's (or a model set's) schema: named namespaces, each with tables and enum types.
+struct Schema {
+  std::map<std::string, Namespace> schemas;
+
+  const Table* find_table(const QualifiedName& name) const;
+  Table* find_table(const QualifiedName& name);
+  const Enum* find_enum(const QualifiedName& name) const;
+  // Sorts every constraint and index list by name, so equal schemas compare equal.
+  void normalize();
+  bool operator==(const Schema&) const = default;
+};
+
+std::string to_string(FkAction action);  // "NO ACTION", "CASCADE", ...
+FkAction fk_action_from_sql(std::string_view text);
+
+}  // namespace retort

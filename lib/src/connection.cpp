@@ -1,0 +1,86 @@
+#include "retort/connection.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <regex>
+
+#include "retort/error.hpp"
+
+namespace retort {
+
+namespace {
+
+std::string first_line(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  // libpq reports one line per address tried; the last one is the most specific.
+  auto nl = s.rfind('\n');
+  return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+// host, port and database as libpq resolves them (defaults and environment included).
+std::string target_of(const std::string& url) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  if (!opts) {
+    std::string reason = err ? first_line(err) : "cannot parse it";
+    if (err) PQfreemem(err);
+    throw DatabaseError(fmt::format("invalid database URL {}: {}", redact_url(url), reason));
+  }
+  std::string host, port, db, user;
+  for (auto* o = opts; o->keyword; ++o) {
+    std::string k = o->keyword;
+    std::string v = o->val ? o->val : "";
+    if (k == "host" && !v.empty()) host = v;
+    if (k == "hostaddr" && host.empty() && !v.empty()) host = v;
+    if (k == "port") port = v;
+    if (k == "dbname") db = v;
+    if (k == "user") user = v;
+  }
+  PQconninfoFree(opts);
+  auto env = [](const char* name, std::string fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::string(v) : fallback;
+  };
+  if (host.empty()) host = env("PGHOST", "localhost");
+  if (port.empty()) port = env("PGPORT", "5432");
+  if (user.empty()) user = env("PGUSER", "");
+  if (db.empty()) db = env("PGDATABASE", user);
+  return fmt::format("host {}, port {}, database {}", host, port, db.empty() ? "(default)" : db);
+}
+
+}  // namespace
+
+std::string redact_url(const std::string& url) {
+  static const std::regex uri_password(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
+  static const std::regex kv_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))");
+  auto out = std::regex_replace(url, uri_password, "$1***@");
+  return std::regex_replace(out, kv_password, "$1***");
+}
+
+std::string describe(const std::exception& e) {
+  std::string what = e.what();
+  while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
+  if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql && !sql->sqlstate().empty())
+    return fmt::format("{} (SQLSTATE {})", what, sql->sqlstate());
+  return what;
+}
+
+std::unique_ptr<pqxx::connection> connect(const std::string& url) {
+  auto target = target_of(url);
+  try {
+    return std::make_unique<pqxx::connection>(url);
+  } catch (const pqxx::broken_connection& e) {
+    std::string reason = first_line(e.what());
+    if (reason.starts_with("connection to server at ")) {
+      auto colon = reason.find("failed: ");
+      if (colon != std::string::npos) reason = reason.substr(colon + 8);
+    }
+    throw DatabaseError(fmt::format("cannot connect to PostgreSQL ({}): {}", target, reason));
+  } catch (const std::exception& e) {
+    throw DatabaseError(
+        fmt::format("cannot connect to PostgreSQL ({}): {}", target, first_line(e.what())));
+  }
+}
+
+}  // namespace retort

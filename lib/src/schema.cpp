@@ -1,0 +1,71 @@
+#include "retort/schema.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "retort/error.hpp"
+
+namespace retort {
+
+const Column* Table::find_column(std::string_view name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const Table* Schema::find_table(const QualifiedName& name) const {
+  auto ns = schemas.find(name.schema);
+  if (ns == schemas.end()) return nullptr;
+  auto t = ns->second.tables.find(name.name);
+  return t == ns->second.tables.end() ? nullptr : &t->second;
+}
+
+Table* Schema::find_table(const QualifiedName& name) {
+  return const_cast<Table*>(std::as_const(*this).find_table(name));
+}
+
+const Enum* Schema::find_enum(const QualifiedName& name) const {
+  auto ns = schemas.find(name.schema);
+  if (ns == schemas.end()) return nullptr;
+  auto e = ns->second.enums.find(name.name);
+  return e == ns->second.enums.end() ? nullptr : &e->second;
+}
+
+void Schema::normalize() {
+  auto by_name = [](auto& items) {
+    std::sort(items.begin(), items.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+  };
+  for (auto& [_, ns] : schemas)
+    for (auto& [_, t] : ns.tables) {
+      by_name(t.uniques);
+      by_name(t.checks);
+      by_name(t.foreign_keys);
+      by_name(t.indexes);
+    }
+}
+
+std::string to_string(FkAction action) {
+  switch (action) {
+    case FkAction::no_action:
+      return "NO ACTION";
+    case FkAction::restrict:
+      return "RESTRICT";
+    case FkAction::cascade:
+      return "CASCADE";
+    case FkAction::set_null:
+      return "SET NULL";
+    case FkAction::set_default:
+      return "SET DEFAULT";
+  }
+  return "NO ACTION";
+}
+
+FkAction fk_action_from_sql(std::string_view text) {
+  for (auto a : {FkAction::no_action, FkAction::restrict, FkAction::cascade, FkAction::set_null,
+                 FkAction::set_default})
+    if (to_string(a) == text) return a;
+  throw Error("unknown foreign-key action: " + std::string(text));
+}
+
+}  // namespace retort

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds build/retort (and the tests) if anything is stale, installing dependencies first.
+#   RETORT_BUILD_DIR (default build), RETORT_BUILD_TYPE (default Release)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+build=${RETORT_BUILD_DIR:-$root/build}
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${RETORT_BUILD_TYPE:-Release}" \
+    -DRETORT_WERROR=ON "$@" >/dev/null
+fi
+cmake --build "$build" -j "$(nproc)" >"$build/build.log" 2>&1 || { cat "$build/build.log" >&2; exit 1; }

@@ -1,0 +1,38 @@
+// The CLI's commands. Each parses its own options and prints; the engine (retort::lib) prints
+// nothing.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retort::cli {
+
+struct GlobalOptions {
+  std::optional<std::string> url;  // --url, else $DATABASE_URL
+  std::string versions = "versions";
+  std::vector<std::string> schemas;  // --schema, else public plus the models' schemas
+
+  // The URL to use, or an error telling how to give one.
+  std::string require_url() const;
+};
+
+using Args = std::vector<std::string>;
+
+// Exit codes: 0 success, 1 drift (check) or a failed operation, 2 usage errors.
+inline constexpr int kExitUsage = 2;
+
+// Thrown for bad command-line usage; main prints it with the command's help.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses a command's options; positional names map to `positional` in order.
+boost::program_options::variables_map parse(
+    const Args& args, const boost::program_options::options_description& desc,
+    const boost::program_options::positional_options_description& positional = {});
+
+int cmd_models(const GlobalOptions& g, const Args& args);
+
+}  // namespace retort::cli

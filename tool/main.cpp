@@ -1,0 +1,117 @@
+// retort: keeps a PostgreSQL schema in step with C++ models. See docs/cli.md.
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+
+#include "command.hpp"
+#include "retort/error.hpp"
+#include "retort/model.hpp"
+
+namespace po = boost::program_options;
+using namespace retort::cli;
+
+namespace {
+
+struct CommandInfo {
+  int (*run)(const GlobalOptions&, const Args&);
+  const char* summary;
+};
+
+const std::map<std::string, CommandInfo>& commands() {
+  static const std::map<std::string, CommandInfo> table{
+      {"models", {cmd_models, "print the compiled-in models as a snapshot or CREATE script"}},
+  };
+  return table;
+}
+
+void print_usage(std::ostream& out) {
+  out << "usage: retort [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n\n"
+         "global options:\n"
+         "  --url URL         libpq URI or conninfo (default: $DATABASE_URL)\n"
+         "  --versions DIR    revision directory (default: versions)\n"
+         "  --schema NAME     schema to manage, repeatable (default: public and the models' "
+         "schemas)\n\n"
+         "commands:\n";
+  for (const auto& [name, info] : commands())
+    out << fmt::format("  {:<10} {}\n", name, info.summary);
+  out << "\nrun 'retort COMMAND --help' for a command's options; docs/cli.md has them all.\n";
+}
+
+}  // namespace
+
+namespace retort::cli {
+
+std::string GlobalOptions::require_url() const {
+  if (url && !url->empty()) return *url;
+  throw UsageError("no database given: pass --url URL or set DATABASE_URL");
+}
+
+po::variables_map parse(const Args& args, const po::options_description& desc,
+                        const po::positional_options_description& positional) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+}  // namespace retort::cli
+
+int main(int argc, char** argv) {
+  GlobalOptions g;
+  std::vector<std::string> rest;
+  try {
+    po::options_description global;
+    global.add_options()("url", po::value<std::string>())("versions", po::value<std::string>())(
+        "schema", po::value<std::vector<std::string>>()->composing())("help,h", "")("version", "");
+    po::variables_map vm;
+    auto parsed = po::command_line_parser(argc, argv).options(global).allow_unregistered().run();
+    po::store(parsed, vm);
+    rest = po::collect_unrecognized(parsed.options, po::include_positional);
+    if (vm.count("url"))
+      g.url = vm["url"].as<std::string>();
+    else if (const char* env = std::getenv("DATABASE_URL"))
+      g.url = env;
+    if (vm.count("versions")) g.versions = vm["versions"].as<std::string>();
+    if (vm.count("schema")) g.schemas = vm["schema"].as<std::vector<std::string>>();
+    if (vm.count("version")) {
+      std::cout << "retort 0.1.0\n";
+      return 0;
+    }
+    if (rest.empty()) {
+      print_usage(vm.count("help") ? std::cout : std::cerr);
+      return vm.count("help") ? 0 : kExitUsage;
+    }
+    if (vm.count("help")) rest.push_back("--help");
+  } catch (const po::error& e) {
+    std::cerr << "retort: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  auto it = commands().find(rest.front());
+  if (it == commands().end()) {
+    std::cerr << fmt::format("retort: unknown command \"{}\"\n", rest.front());
+    print_usage(std::cerr);
+    return kExitUsage;
+  }
+  Args args(rest.begin() + 1, rest.end());
+  try {
+    if (g.schemas.empty()) {
+      g.schemas.push_back("public");
+      for (const auto& [name, _] : retort_models().schema().schemas)
+        if (name != "public") g.schemas.push_back(name);
+    }
+    return it->second.run(g, args);
+  } catch (const po::error& e) {
+    std::cerr << fmt::format("retort {}: {} (see 'retort {} --help')\n", it->first, e.what(),
+                             it->first);
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << fmt::format("retort {}: {}\n", it->first, e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "retort: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,32 @@
+#include <iostream>
+
+#include "command.hpp"
+#include "retort/model.hpp"
+#include "retort/snapshot.hpp"
+#include "retort/sql.hpp"
+
+namespace po = boost::program_options;
+
+namespace retort::cli {
+
+int cmd_models(const GlobalOptions&, const Args& args) {
+  po::options_description desc("retort models [--format json|sql]");
+  desc.add_options()("format", po::value<std::string>()->default_value("json"), "json or sql")(
+      "help,h", "show this help");
+  auto vm = parse(args, desc);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  auto format = vm["format"].as<std::string>();
+  auto schema = retort_models().schema();
+  if (format == "json")
+    std::cout << dump(to_json(schema));
+  else if (format == "sql")
+    std::cout << create_script(schema);
+  else
+    throw UsageError("--format must be json or sql, not \"" + format + "\"");
+  return 0;
+}
+
+}  // namespace retort::cli
