@@ -93,6 +93,7 @@ struct pg_type<std::vector<std::uint8_t>> {
   static std::string name() { return "bytea"; }
 };
 template <class T>
+requires requires { pg_type<T>::name(); }
 struct pg_type<std::vector<T>> {
   static std::string name() { return pg_type<T>::name() + "[]"; }
 };

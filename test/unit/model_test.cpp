@@ -1,0 +1,137 @@
+// The model layer: what a model set produces, and each contradiction it rejects.
+#include "retort/model.hpp"
+
+#include <gtest/gtest.h>
+
+#include "retort/sql.hpp"
+
+namespace {
+
+struct Parent {
+  std::int64_t id;
+  std::string name;
+  std::optional<std::string> nick;
+};
+
+struct Child {
+  std::int64_t id;
+  std::int64_t parent_id;
+  std::optional<std::int64_t> maybe_id;
+};
+
+std::string error_of(const retort::ModelSet& m) {
+  try {
+    m.schema();
+  } catch (const retort::ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Model, DefaultNamesFollowPostgres) {
+  retort::ModelSet m;
+  m.table<Parent>("parent")
+      .column(&Parent::id, "id", retort::primary_key, retort::identity())
+      .column(&Parent::name, "name", retort::unique, retort::check("length(name) > 0"));
+  m.table<Child>("child")
+      .column(&Child::id, "id", retort::primary_key)
+      .column(&Child::parent_id, "parent_id", retort::references("parent", {"id"}));
+  auto s = m.schema();
+  const auto& p = s.schemas.at("public").tables.at("parent");
+  EXPECT_EQ(p.primary_key->name, "parent_pkey");
+  EXPECT_EQ(p.uniques.at(0).name, "parent_name_key");
+  EXPECT_EQ(p.checks.at(0).name, "parent_name_check");
+  const auto& c = s.schemas.at("public").tables.at("child");
+  EXPECT_EQ(c.foreign_keys.at(0).name, "child_parent_id_fkey");
+  EXPECT_EQ(c.foreign_keys.at(0).ref_table, (retort::QualifiedName{"public", "parent"}));
+}
+
+TEST(Model, CompositeKeyAndSchema) {
+  retort::ModelSet m;
+  m.in_schema("club");
+  m.table<Child>("pairs")
+      .column(&Child::id, "id")
+      .column(&Child::parent_id, "parent_id")
+      .primary_key({"id", "parent_id"});
+  auto s = m.schema();
+  const auto& t = s.schemas.at("club").tables.at("pairs");
+  EXPECT_EQ(t.primary_key->columns, (std::vector<std::string>{"id", "parent_id"}));
+}
+
+TEST(Model, RejectsDuplicateColumn) {
+  retort::ModelSet m;
+  m.table<Parent>("parent").column(&Parent::id, "id").column(&Parent::name, "id");
+  EXPECT_EQ(
+      error_of(m),
+      "invalid model: table \"parent\" (struct (anonymous namespace)::Parent), column \"id\": "
+      "two columns have this name");
+}
+
+TEST(Model, RejectsUnknownForeignKeyTable) {
+  retort::ModelSet m;
+  m.table<Child>("child").column(&Child::parent_id, "parent_id",
+                                 retort::references("nowhere", {"id"}));
+  EXPECT_NE(error_of(m).find("table \"child\" (struct (anonymous namespace)::Child), foreign key "
+                             "\"child_parent_id_fkey\": references table \"public.nowhere\", which "
+                             "no model defines"),
+            std::string::npos)
+      << error_of(m);
+}
+
+TEST(Model, RejectsUnknownForeignKeyColumn) {
+  retort::ModelSet m;
+  m.table<Parent>("parent").column(&Parent::id, "id", retort::primary_key);
+  m.table<Child>("child").column(&Child::parent_id, "parent_id",
+                                 retort::references("parent", {"uid"}));
+  EXPECT_NE(error_of(m).find("references column \"uid\" of \"parent\", which it does not have"),
+            std::string::npos)
+      << error_of(m);
+}
+
+TEST(Model, RejectsOptionalPrimaryKeyMember) {
+  retort::ModelSet m;
+  m.table<Child>("child").column(&Child::maybe_id, "maybe_id", retort::primary_key);
+  EXPECT_EQ(error_of(m),
+            "invalid model: table \"child\" (struct (anonymous namespace)::Child), column "
+            "\"maybe_id\": a primary-key column cannot be nullable (its member is std::optional)");
+}
+
+TEST(Model, RejectsIndexOnMissingColumn) {
+  retort::ModelSet m;
+  m.table<Parent>("parent").column(&Parent::id, "id").index(retort::index("parent_x_idx").on("x"));
+  EXPECT_EQ(error_of(m),
+            "invalid model: table \"parent\" (struct (anonymous namespace)::Parent), column \"x\": "
+            "index \"parent_x_idx\" names a column the table does not have");
+}
+
+TEST(Model, RejectsUnregisteredEnum) {
+  enum class Mood { happy };
+  struct WithEnum {
+    Mood mood;
+  };
+  retort::ModelSet m;
+  m.table<WithEnum>("feelings").column(&WithEnum::mood, "mood");
+  EXPECT_NE(error_of(m).find("column \"mood\": its enum type"), std::string::npos) << error_of(m);
+}
+
+TEST(Model, ListsEveryError) {
+  retort::ModelSet m;
+  m.table<Parent>("parent")
+      .column(&Parent::id, "id")
+      .column(&Parent::name, "id")
+      .index(retort::index("parent_x_idx").on("x"));
+  auto msg = error_of(m);
+  EXPECT_EQ(msg.rfind("invalid models:", 0), 0u) << msg;
+  EXPECT_NE(msg.find("two columns have this name"), std::string::npos);
+  EXPECT_NE(msg.find("parent_x_idx"), std::string::npos);
+}
+
+TEST(Model, RejectsTooLongName) {
+  retort::ModelSet m;
+  m.table<Parent>("parent")
+      .column(&Parent::id, "id", retort::unique)
+      .column(&Parent::name, std::string(64, 'n'));
+  EXPECT_NE(error_of(m).find("longer than 63 bytes"), std::string::npos);
+}
+
+}  // namespace
