@@ -97,9 +97,13 @@ int main(int argc, char** argv) {
   }
   Args args(rest.begin() + 1, rest.end());
   try {
+    // By default retort manages the schemas the models use (public first: it holds the version
+    // table), so objects in other schemas are never proposed for dropping.
     if (g.schemas.empty()) {
-      g.schemas.push_back("public");
-      for (const auto& [name, _] : retort_models().schema().schemas)
+      auto models = retort_models().schema();
+      if (models.schemas.empty() || models.schemas.contains("public"))
+        g.schemas.push_back("public");
+      for (const auto& [name, _] : models.schemas)
         if (name != "public") g.schemas.push_back(name);
     }
     return it->second.run(g, args);

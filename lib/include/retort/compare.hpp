@@ -1,0 +1,32 @@
+// Comparing a live database with a target schema: the differ fed with canonical forms that
+// only the server knows (types, defaults, check and index expressions).
+#pragma once
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "retort/diff.hpp"
+#include "retort/schema.hpp"
+
+namespace retort {
+
+// The target with the types and expressions that differ textually from `current` replaced by
+// what the server makes of them. Works inside `tx` with temporary tables (and, where the target
+// needs them, new schemas and enum types); the caller must roll `tx` back.
+Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema& target);
+
+// Only the schemas in `scope` of a schema.
+Schema restrict_to(const Schema& schema, const std::vector<std::string>& scope);
+
+struct Comparison {
+  Schema current;  // the database as introspected
+  Schema target;   // the target, canonicalized
+  SchemaDiff diff;
+};
+
+// Introspects `scope`, canonicalizes the target against the server and diffs. Changes nothing.
+Comparison compare(pqxx::connection_base& conn, const std::vector<std::string>& scope,
+                   const Schema& target);
+
+}  // namespace retort
