@@ -22,6 +22,9 @@ struct CommandInfo {
 const std::map<std::string, CommandInfo>& commands() {
   static const std::map<std::string, CommandInfo> table{
       {"models", {cmd_models, "print the compiled-in models as a snapshot or CREATE script"}},
+      {"inspect", {cmd_inspect, "print the live database's schema as a snapshot or CREATE script"}},
+      {"diff", {cmd_diff, "show what would change to make the database match a target"}},
+      {"check", {cmd_check, "exit 0 when the database matches the target, 1 on drift"}},
   };
   return table;
 }

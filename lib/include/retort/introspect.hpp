@@ -1,0 +1,24 @@
+// The introspector: a live database -> Schema, in a fixed number of bulk catalog queries whatever
+// the number of tables. See docs/introspection.md.
+#pragma once
+
+#include <cstddef>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "retort/schema.hpp"
+
+namespace retort {
+
+// Reads the named schemas. Runs inside the caller's transaction (so the differ can read temporary
+// tables it created there) and sets search_path to '' for it, so every type outside pg_catalog
+// prints schema-qualified. Leaves out retort's own version table. Throws Error naming a schema
+// that does not exist. Adds the number of queries it issued to *query_count when given.
+Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
+                  std::size_t* query_count = nullptr);
+
+// The name of retort's version table, which introspection leaves out.
+inline constexpr const char* kVersionTable = "retort_version";
+
+}  // namespace retort

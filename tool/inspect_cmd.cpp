@@ -1,0 +1,32 @@
+#include <iostream>
+
+#include "command.hpp"
+#include "retort/connection.hpp"
+#include "retort/introspect.hpp"
+#include "retort/snapshot.hpp"
+#include "retort/sql.hpp"
+
+namespace po = boost::program_options;
+
+namespace retort::cli {
+
+int cmd_inspect(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort inspect [--format json|sql]");
+  desc.add_options()("format", po::value<std::string>()->default_value("json"), "json or sql")(
+      "help,h", "show this help");
+  auto vm = parse(args, desc);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  auto format = vm["format"].as<std::string>();
+  if (format != "json" && format != "sql")
+    throw UsageError("--format must be json or sql, not \"" + format + "\"");
+  auto conn = connect(g.require_url());
+  pqxx::read_transaction tx(*conn);
+  auto schema = introspect(tx, g.schemas);
+  std::cout << (format == "json" ? dump(to_json(schema)) : create_script(schema));
+  return 0;
+}
+
+}  // namespace retort::cli
