@@ -37,5 +37,14 @@ int cmd_models(const GlobalOptions& g, const Args& args);
 int cmd_inspect(const GlobalOptions& g, const Args& args);
 int cmd_diff(const GlobalOptions& g, const Args& args);
 int cmd_check(const GlobalOptions& g, const Args& args);
+int cmd_revision(const GlobalOptions& g, const Args& args);
+int cmd_merge(const GlobalOptions& g, const Args& args);
+int cmd_upgrade(const GlobalOptions& g, const Args& args);
+int cmd_downgrade(const GlobalOptions& g, const Args& args);
+int cmd_stamp(const GlobalOptions& g, const Args& args);
+int cmd_current(const GlobalOptions& g, const Args& args);
+int cmd_history(const GlobalOptions& g, const Args& args);
+int cmd_heads(const GlobalOptions& g, const Args& args);
+int cmd_show(const GlobalOptions& g, const Args& args);
 
 }  // namespace retort::cli

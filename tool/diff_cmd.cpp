@@ -28,7 +28,7 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
   if (looks_like_url(target)) {
     auto conn = connect(target);
     pqxx::read_transaction tx(*conn);
-    return introspect(tx, g.schemas);
+    return introspect(tx, g.schemas, nullptr, MissingSchema::skip);
   }
   if (target.ends_with(".json") || std::filesystem::exists(target)) return read_snapshot(target);
   throw UsageError(fmt::format(

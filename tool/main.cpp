@@ -25,6 +25,15 @@ const std::map<std::string, CommandInfo>& commands() {
       {"inspect", {cmd_inspect, "print the live database's schema as a snapshot or CREATE script"}},
       {"diff", {cmd_diff, "show what would change to make the database match a target"}},
       {"check", {cmd_check, "exit 0 when the database matches the target, 1 on drift"}},
+      {"revision", {cmd_revision, "write a new revision file (--autogenerate: from a diff)"}},
+      {"upgrade", {cmd_upgrade, "apply revisions up to TARGET (default head)"}},
+      {"downgrade", {cmd_downgrade, "revert revisions down to TARGET"}},
+      {"stamp", {cmd_stamp, "set the version table to TARGET without running ops"}},
+      {"current", {cmd_current, "show the revisions the database is at"}},
+      {"history", {cmd_history, "list the revisions, newest first"}},
+      {"heads", {cmd_heads, "list the head revisions"}},
+      {"show", {cmd_show, "show one revision's ops (and SQL)"}},
+      {"merge", {cmd_merge, "write a revision that joins several heads"}},
   };
   return table;
 }

@@ -188,7 +188,7 @@ Comparison compare(pqxx::connection_base& conn, const std::vector<std::string>& 
   Comparison cmp;
   {
     pqxx::work tx(conn);
-    cmp.current = introspect(tx, scope);
+    cmp.current = introspect(tx, scope, nullptr, MissingSchema::skip);
     cmp.target = canonicalize(tx, cmp.current, restrict_to(target, scope));
     tx.abort();
   }

@@ -194,7 +194,7 @@ Identity identity_of(const pqxx::row& r, const std::string& typname) {
 }  // namespace
 
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  std::size_t* query_count) {
+                  std::size_t* query_count, MissingSchema missing) {
   std::size_t queries = 0;
   auto run = [&](const char* sql, auto&&... params) {
     ++queries;
@@ -212,7 +212,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       schema.schemas[name].name = name;
     }
     for (const auto& s : schemas)
-      if (!schema.schemas.contains(s))
+      if (!schema.schemas.contains(s) && missing == MissingSchema::error)
         throw Error(fmt::format("schema \"{}\" does not exist in the database", s));
   }
 

@@ -11,12 +11,16 @@
 
 namespace retort {
 
+// What to do about a named schema the database does not have.
+enum class MissingSchema { error, skip };
+
 // Reads the named schemas. Runs inside the caller's transaction (so the differ can read temporary
 // tables it created there) and sets search_path to '' for it, so every type outside pg_catalog
 // prints schema-qualified. Leaves out retort's own version table. Throws Error naming a schema
-// that does not exist. Adds the number of queries it issued to *query_count when given.
+// that does not exist unless told to skip it. Adds the number of queries it issued to *query_count
+// when given.
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  std::size_t* query_count = nullptr);
+                  std::size_t* query_count = nullptr, MissingSchema missing = MissingSchema::error);
 
 // The name of retort's version table, which introspection leaves out.
 inline constexpr const char* kVersionTable = "retort_version";

@@ -1,0 +1,118 @@
+// retort current / history / heads / show: reading the revision graph and the version table.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <iostream>
+
+#include "command.hpp"
+#include "retort/connection.hpp"
+#include "retort/revision_graph.hpp"
+#include "retort/runner.hpp"
+
+namespace po = boost::program_options;
+
+namespace retort::cli {
+
+namespace {
+
+bool help_only(const Args& args, po::options_description& desc, po::variables_map* out = nullptr,
+               const po::positional_options_description& pos = {}) {
+  desc.add_options()("help,h", "show this help");
+  auto vm = parse(args, desc, pos);
+  if (out) *out = vm;
+  if (vm.count("help")) std::cout << desc;
+  return vm.count("help") > 0;
+}
+
+std::string line(const Revision& r, const RevisionGraph& graph) {
+  std::string parents =
+      r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", "));
+  std::string tags;
+  if (graph.children(r.id).empty()) tags += " (head)";
+  if (graph.children(r.id).size() > 1) tags += " (branchpoint)";
+  if (r.down_revisions.size() > 1) tags += " (merge)";
+  return fmt::format("{} -> {}{}, {}", parents, r.id, tags, r.message);
+}
+
+}  // namespace
+
+int cmd_heads(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort heads");
+  if (help_only(args, desc)) return 0;
+  auto graph = RevisionGraph::load(g.versions);
+  for (const auto& h : graph.heads()) std::cout << line(graph.at(h), graph) << "\n";
+  return 0;
+}
+
+int cmd_history(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort history [--verbose]");
+  desc.add_options()("verbose,v", "show files, dates, ops and warnings");
+  po::variables_map vm;
+  if (help_only(args, desc, &vm)) return 0;
+  auto graph = RevisionGraph::load(g.versions);
+  const auto& order = graph.ordered();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const auto& r = graph.at(*it);
+    std::cout << line(r, graph) << "\n";
+    if (vm.count("verbose")) {
+      std::cout << fmt::format("    file: {}\n    created: {}\n", r.file.string(), r.created_at);
+      for (const auto& op : r.upgrade) std::cout << "    + " << describe(op) << "\n";
+      for (const auto& w : r.warnings) std::cout << "    ! " << w << "\n";
+    }
+  }
+  return 0;
+}
+
+int cmd_current(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort current [--verbose]");
+  desc.add_options()("verbose,v", "list every applied revision");
+  po::variables_map vm;
+  if (help_only(args, desc, &vm)) return 0;
+  auto graph = RevisionGraph::load(g.versions);
+  auto conn = connect(g.require_url());
+  Runner runner(*conn, g.schemas.front());
+  auto rows = runner.applied();
+  runner.verify(graph, rows);
+  std::set<std::string> applied;
+  for (const auto& [id, _] : rows) applied.insert(id);
+  auto at = graph.applied_heads(applied);
+  if (at.empty()) std::cout << "<base> (no revision applied)\n";
+  for (const auto& id : at) std::cout << line(graph.at(id), graph) << "\n";
+  if (vm.count("verbose"))
+    for (const auto& id : graph.ordered())
+      if (applied.contains(id)) std::cout << "  applied: " << id << "\n";
+  return 0;
+}
+
+int cmd_show(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort show REV [--sql]");
+  desc.add_options()("revision", po::value<std::string>(), "revision id or unique prefix")(
+      "sql", "print the upgrade and downgrade SQL");
+  po::positional_options_description pos;
+  pos.add("revision", 1);
+  po::variables_map vm;
+  if (help_only(args, desc, &vm, pos)) return 0;
+  if (!vm.count("revision")) throw UsageError("a revision is required");
+  auto graph = RevisionGraph::load(g.versions);
+  const auto& r = graph.at(graph.resolve(vm["revision"].as<std::string>()));
+  std::cout << fmt::format(
+      "Revision: {}\nParent: {}\nMessage: {}\nCreated: {}\nFile: {}\n", r.id,
+      r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", ")),
+      r.message, r.created_at, r.file.string());
+  std::cout << "Upgrade:\n";
+  for (const auto& op : r.upgrade) {
+    std::cout << "  " << describe(op) << "\n";
+    if (vm.count("sql"))
+      for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
+  }
+  std::cout << "Downgrade:\n";
+  for (const auto& op : r.downgrade) {
+    std::cout << "  " << describe(op) << "\n";
+    if (vm.count("sql"))
+      for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
+  }
+  for (const auto& w : r.warnings) std::cout << "Warning: " << w << "\n";
+  return 0;
+}
+
+}  // namespace retort::cli

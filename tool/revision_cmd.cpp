@@ -1,0 +1,118 @@
+// retort revision [--autogenerate] and retort merge: writing revision files.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <iostream>
+
+#include "retort/connection.hpp"
+#include "retort/error.hpp"
+#include "retort/revision_graph.hpp"
+#include "retort/runner.hpp"
+#include "target.hpp"
+
+namespace po = boost::program_options;
+
+namespace retort::cli {
+
+namespace {
+
+void print_written(const Revision& r) {
+  std::cout << r.file.string() << "\n";
+  for (const auto& op : r.upgrade) std::cout << "  " << describe(op) << "\n";
+  for (const auto& w : r.warnings) std::cout << "  ! " << w << "\n";
+}
+
+// Autogenerate compares with the database as the head revision leaves it; anything else would
+// write a revision that repeats or undoes someone else's.
+void require_at_head(const GlobalOptions& g, const RevisionGraph& graph) {
+  auto conn = connect(g.require_url());
+  Runner runner(*conn, g.schemas.front());
+  auto rows = runner.applied();
+  runner.verify(graph, rows);
+  std::set<std::string> applied;
+  for (const auto& [id, _] : rows) applied.insert(id);
+  auto at = graph.applied_heads(applied);
+  auto heads = graph.heads();
+  if (at != heads)
+    throw Error(fmt::format(
+        "the database is not at the head revision (it is at {}; head is {}): it would be compared "
+        "out of date. Run retort upgrade head first",
+        at.empty() ? "base" : fmt::format("{}", fmt::join(at, ", ")), fmt::join(heads, ", ")));
+}
+
+}  // namespace
+
+int cmd_revision(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort revision -m MSG [--autogenerate] [--target T]");
+  desc.add_options()("message,m", po::value<std::string>(), "what the revision does")(
+      "autogenerate", "fill it with what the target needs (compares with the database)")(
+      "target", po::value<std::string>()->default_value("models"),
+      "models, a snapshot .json file, or a database URL")(
+      "head", po::value<std::string>(), "the parent revision when versions/ has several heads")(
+      "help,h", "show this help");
+  auto vm = parse(args, desc);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  if (!vm.count("message")) throw UsageError("-m MSG is required");
+  auto message = vm["message"].as<std::string>();
+  auto graph = RevisionGraph::load(g.versions);
+  auto heads = graph.heads();
+  std::vector<std::string> parents;
+  if (vm.count("head")) {
+    parents = {graph.resolve(vm["head"].as<std::string>())};
+  } else if (heads.size() > 1) {
+    throw Error(fmt::format(
+        "{} has {} heads ({}): merge them first with retort merge -m MSG {}, or pass --head",
+        g.versions, heads.size(), fmt::join(heads, ", "), fmt::join(heads, " ")));
+  } else {
+    parents = heads;
+  }
+
+  if (!vm.count("autogenerate")) {
+    print_written(write_revision(g.versions, message, parents, {}, {}, {}));
+    return 0;
+  }
+  if (vm.count("head")) throw UsageError("--head cannot be used with --autogenerate");
+  require_at_head(g, graph);
+  auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+  if (cmp.diff.empty()) {
+    std::cout << "No changes detected: the database matches the target; nothing written.\n";
+    return 0;
+  }
+  print_written(write_revision(g.versions, message, parents, std::move(cmp.diff.upgrade),
+                               std::move(cmp.diff.downgrade), std::move(cmp.diff.warnings)));
+  return 0;
+}
+
+int cmd_merge(const GlobalOptions& g, const Args& args) {
+  po::options_description desc("retort merge -m MSG REV...");
+  desc.add_options()("message,m", po::value<std::string>(), "what the merge is for")(
+      "revisions", po::value<std::vector<std::string>>(), "revisions to merge (at least two)")(
+      "help,h", "show this help");
+  po::positional_options_description pos;
+  pos.add("revisions", -1);
+  auto vm = parse(args, desc, pos);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  if (!vm.count("message")) throw UsageError("-m MSG is required");
+  auto graph = RevisionGraph::load(g.versions);
+  std::vector<std::string> parents;
+  if (vm.count("revisions"))
+    for (const auto& spec : vm["revisions"].as<std::vector<std::string>>()) {
+      if (spec == "heads") {
+        auto heads = graph.heads();
+        parents.insert(parents.end(), heads.begin(), heads.end());
+      } else {
+        parents.push_back(graph.resolve(spec));
+      }
+    }
+  if (parents.size() < 2) throw UsageError("merge needs at least two revisions (or \"heads\")");
+  print_written(write_revision(g.versions, vm["message"].as<std::string>(), parents, {}, {}, {}));
+  return 0;
+}
+
+}  // namespace retort::cli
