@@ -283,7 +283,7 @@ class Differ {
       }
       if (o->generated != c.generated) {
         rebuilt.insert(c.name);
-        emit(kDropColumns, op::DropColumn{q, *o});
+        emit(kAlterColumns, op::DropColumn{q, *o});
         emit(kAlterColumns, op::AddColumn{q, c});
         if (!o->generated)
           warn(
