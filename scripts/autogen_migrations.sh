@@ -17,7 +17,8 @@ The database, first match wins:
   2. a port-forward: --forward "CMD" or $RETORT_FORWARD, for example
        --forward "kubectl port-forward -n dev svc/postgres 15432:5432"
      It is started in the background; the script waits until the local port accepts connections
-     (--forward-port, else the first LOCAL:REMOTE in CMD), connects with --forward-url
+     (--forward-port, else the port of --forward-url, else the first LOCAL:REMOTE in CMD),
+     connects with --forward-url
      (default postgresql://127.0.0.1:PORT/, user, password and database from PGUSER,
      PGPASSWORD, PGDATABASE), and stops the forward on every exit: success, failure, Ctrl-C.
   3. a throwaway local PostgreSQL, upgraded to head from versions/ first, removed afterwards.
@@ -60,8 +61,14 @@ done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-"$root/scripts/build.sh"
-retort=("${RETORT_BUILD_DIR:-$root/build}/retort" "${schemas[@]}")
+# RETORT_BIN: a retort binary to use as it is (the test suite runs the script with its own build).
+if [ -n "${RETORT_BIN:-}" ]; then
+  retort=("$RETORT_BIN")
+else
+  "$root/scripts/build.sh"
+  retort=("${RETORT_BUILD_DIR:-$root/build}/retort")
+fi
+retort+=("${schemas[@]}")
 [ -n "$versions" ] && retort+=(--versions "$versions")
 
 forward_pid="" pg_dir=""
@@ -82,6 +89,9 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ -n "$url" ]; then
   echo "Database: $url" | sed -E 's#(://[^:/@]*:)[^@]*@#\1***@#'
 elif [ -n "$forward" ]; then
+  if [ -z "$forward_port" ] && [[ "$forward_url" =~ ^[a-z]+://[^/]*:([0-9]+)(/|$) ]]; then
+    forward_port=${BASH_REMATCH[1]}
+  fi
   if [ -z "$forward_port" ]; then
     forward_port=$(grep -oE '(^|[ =])[0-9]+:[0-9]+' <<<"$forward" | head -n1 | tr -d ' =' | cut -d: -f1 || true)
     [ -n "$forward_port" ] || die "cannot tell the forward's local port from \"$forward\": pass --forward-port"

@@ -13,6 +13,7 @@ struct GlobalOptions {
   std::optional<std::string> url;  // --url, else $DATABASE_URL
   std::string versions = "versions";
   std::vector<std::string> schemas;  // --schema, else public plus the models' schemas
+  bool schemas_given = false;        // named with --schema: a missing one is an error
 
   // The URL to use, or an error telling how to give one.
   std::string require_url() const;

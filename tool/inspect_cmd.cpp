@@ -24,7 +24,9 @@ int cmd_inspect(const GlobalOptions& g, const Args& args) {
     throw UsageError("--format must be json or sql, not \"" + format + "\"");
   auto conn = connect(g.require_url());
   pqxx::read_transaction tx(*conn);
-  auto schema = introspect(tx, g.schemas);
+  // A schema the user named must exist; the models' schemas may not have been created yet.
+  auto schema = introspect(tx, g.schemas, nullptr,
+                           g.schemas_given ? MissingSchema::error : MissingSchema::skip);
   std::cout << (format == "json" ? dump(to_json(schema)) : create_script(schema));
   return 0;
 }

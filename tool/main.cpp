@@ -86,7 +86,10 @@ int main(int argc, char** argv) {
     else if (const char* env = std::getenv("DATABASE_URL"))
       g.url = env;
     if (vm.count("versions")) g.versions = vm["versions"].as<std::string>();
-    if (vm.count("schema")) g.schemas = vm["schema"].as<std::vector<std::string>>();
+    if (vm.count("schema")) {
+      g.schemas = vm["schema"].as<std::vector<std::string>>();
+      g.schemas_given = true;
+    }
     if (vm.count("version")) {
       std::cout << "retort 0.1.0\n";
       return 0;

@@ -1,0 +1,180 @@
+// The daily workflow: the committed history in versions/ against the models, and
+// scripts/autogen_migrations.sh run as a user would (throwaway server, --url, a port-forward).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "pg_server.hpp"
+#include "tool.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using retort::test::fresh_database;
+using retort::test::query_value;
+using retort::test::run_retort;
+using retort::test::run_shell;
+
+const std::string kRoot = RETORT_SOURCE_DIR;
+const std::string kVersions = kRoot + "/versions";
+
+std::string script(const std::string& args) {
+  return "RETORT_BIN='" + std::string(RETORT_BINARY) + "' " + kRoot +
+         "/scripts/autogen_migrations.sh " + args;
+}
+
+std::set<std::string> throwaway_dirs() {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator("/tmp"))
+    if (e.path().filename().string().starts_with("retort-pg.")) out.insert(e.path().string());
+  return out;
+}
+
+std::vector<fs::path> json_files(const std::string& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".json") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A copy of versions/ without its newest revision, so the models are one step ahead of it.
+std::string versions_without_head() {
+  auto dir = retort::test::temp_dir("versions");
+  auto heads = run_retort({"--versions", kVersions, "heads"});
+  std::string head = heads.out.substr(heads.out.find("-> ") + 3, 12);
+  for (const auto& f : json_files(kVersions))
+    if (!f.filename().string().starts_with(head)) fs::copy(f, dir + "/" + f.filename().string());
+  return dir;
+}
+
+bool port_open(int port) {
+  return run_shell("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + "'").exit_code ==
+         0;
+}
+
+int port_of(const std::string& url) {
+  auto colon = url.rfind(':');
+  return std::stoi(url.substr(colon + 1, url.find('/', colon) - colon - 1));
+}
+
+TEST(History, UpgradedToHeadMatchesTheModelsAndDowngradesToEmpty) {
+  auto db = fresh_database("history");
+  auto history = run_retort({"--versions", kVersions, "history"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_GE(std::count(history.out.begin(), history.out.end(), '\n'), 3) << history.out;
+
+  auto up = run_retort({"--url", db, "--versions", kVersions, "upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto check = run_retort({"--url", db, "--versions", kVersions, "check"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  auto down = run_retort({"--url", db, "--versions", kVersions, "downgrade", "base"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(query_value(db,
+                        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                        "c.relnamespace WHERE n.nspname IN ('public', 'audit') AND c.relname "
+                        "NOT LIKE 'retort_version%'"),
+            "0");
+  EXPECT_EQ(query_value(db,
+                        "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = "
+                        "t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'"),
+            "0");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "0");
+}
+
+TEST(AutogenScript, ThrowawayServerWithNoChanges) {
+  auto versions = retort::test::temp_dir("versions");
+  for (const auto& f : json_files(kVersions)) fs::copy(f, versions + "/" + f.filename().string());
+  auto before = throwaway_dirs();
+  auto r = run_shell(script("-m try --versions " + versions));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("No changes detected"), std::string::npos) << r.out;
+  EXPECT_EQ(json_files(versions).size(), json_files(kVersions).size());
+  EXPECT_EQ(throwaway_dirs(), before);
+}
+
+TEST(AutogenScript, ThrowawayServerWritesTheMissingRevision) {
+  auto versions = versions_without_head();
+  auto count = json_files(versions).size();
+  auto before = throwaway_dirs();
+  auto r = run_shell(script("-m 'audit log' --versions " + versions));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(json_files(versions).size(), count + 1) << r.out;
+  EXPECT_NE(r.out.find("create schema audit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Next steps"), std::string::npos) << r.out;
+  EXPECT_EQ(throwaway_dirs(), before);
+}
+
+TEST(AutogenScript, WithUrl) {
+  auto db = fresh_database("url");
+  auto versions = versions_without_head();
+  ASSERT_EQ(run_retort({"--url", db, "--versions", versions, "upgrade", "head"}).exit_code, 0);
+  auto r = run_shell(script("--url '" + db + "' -m 'audit log' --versions " + versions));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("_audit_log.json"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("add foreign key entries_member_id_fkey"), std::string::npos) << r.out;
+}
+
+TEST(AutogenScript, RefusesADatabaseBehindHead) {
+  auto db = fresh_database("behind");
+  auto r = run_shell(script("--url '" + db + "' -m x --versions " + kVersions));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not at the head revision"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("upgrade head"), std::string::npos) << r.err;
+}
+
+TEST(AutogenScript, ThroughAPortForwardThatIsStoppedAfterwards) {
+  auto db = fresh_database("forward");
+  auto versions = versions_without_head();
+  ASSERT_EQ(run_retort({"--url", db, "--versions", versions, "upgrade", "head"}).exit_code, 0);
+  int server_port = port_of(db);
+  int local_port = 20000 + (getpid() % 20000);
+  std::string forward = "socat TCP-LISTEN:" + std::to_string(local_port) +
+                        ",fork,reuseaddr TCP:127.0.0.1:" + std::to_string(server_port);
+  std::string url =
+      "postgresql://postgres@127.0.0.1:" + std::to_string(local_port) + db.substr(db.rfind('/'));
+  auto r = run_shell(script("-m 'via forward' --versions " + versions + " --forward '" + forward +
+                            "' --forward-url '" + url + "'"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("port-forward on 127.0.0.1:" + std::to_string(local_port)),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("create schema audit"), std::string::npos) << r.out;
+  EXPECT_FALSE(port_open(local_port)) << "the forward is still listening";
+}
+
+TEST(AutogenScript, ForwardStoppedWhenTheRunFails) {
+  int local_port = 20000 + ((getpid() + 7) % 20000);
+  int server_port = port_of(retort::test::PgServer::instance().url());
+  std::string forward = "socat TCP-LISTEN:" + std::to_string(local_port) +
+                        ",fork,reuseaddr TCP:127.0.0.1:" + std::to_string(server_port);
+  // The database named does not exist: the run fails after the forward is up.
+  auto r = run_shell(script("-m x --forward '" + forward +
+                            "' --forward-url "
+                            "postgresql://postgres@127.0.0.1:" +
+                            std::to_string(local_port) + "/no_such_db"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no_such_db"), std::string::npos) << r.err;
+  EXPECT_FALSE(port_open(local_port)) << "the forward is still listening";
+}
+
+TEST(AutogenScript, ForwardThatNeverListensTimesOut) {
+  auto r = run_shell(script("-m x --timeout 1 --forward 'sleep 30' --forward-port 1"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("did not accept connections within 1s"), std::string::npos) << r.err;
+  EXPECT_EQ(run_shell("pgrep -f '^sleep 30$'").exit_code, 1) << "the forward command still runs";
+}
+
+TEST(AutogenScript, UsageErrors) {
+  auto unknown = run_shell(script("--bogus"));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown option: --bogus"), std::string::npos);
+  auto no_message = run_shell(script(""));
+  EXPECT_EQ(no_message.exit_code, 2);
+  EXPECT_NE(no_message.err.find("-m \"message\" is required"), std::string::npos);
+  auto help = run_shell(script("--help"));
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("port-forward"), std::string::npos);
+}
+
+}  // namespace
