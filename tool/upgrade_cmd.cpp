@@ -1,7 +1,9 @@
 // retort upgrade / downgrade / stamp: moving a database along the revision graph.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "command.hpp"
 #include "retort/connection.hpp"
@@ -27,11 +29,23 @@ MoveOptions parse_move(const Args& args, const char* usage, const char* default_
   desc.add_options()("help,h", "show this help");
   po::positional_options_description pos;
   pos.add("target", 1);
-  auto vm = parse(args, desc, pos);
+  // "-1" is a relative target, not an option.
+  Args rest;
+  std::optional<std::string> relative;
+  for (const auto& a : args) {
+    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
+      relative = a;
+    else
+      rest.push_back(a);
+  }
+  auto vm = parse(rest, desc, pos);
   *help = vm.count("help") > 0;
   if (*help) std::cout << desc;
   MoveOptions o;
-  if (vm.count("target"))
+  if (relative && vm.count("target")) throw UsageError("give one TARGET");
+  if (relative)
+    o.target = *relative;
+  else if (vm.count("target"))
     o.target = vm["target"].as<std::string>();
   else if (default_target)
     o.target = default_target;

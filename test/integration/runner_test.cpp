@@ -1,0 +1,291 @@
+// The runner against a real server: chains up and down, branches and merges, stamp, --sql
+// replayed by psql, a failing revision, two concurrent migrators, edited and malformed files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "pg_server.hpp"
+#include "tool.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using retort::test::exec_sql;
+using retort::test::fresh_database;
+using retort::test::query_value;
+using retort::test::run_retort;
+using retort::test::run_shell;
+using retort::test::write_text;
+
+std::string revision_json(const std::string& id, const std::string& parent, const std::string& up,
+                          const std::string& down) {
+  return R"({"revision": ")" + id + R"(", "down_revision": )" + parent + R"(, "message": "rev )" +
+         id + R"(", "created_at": "2026-01-01T00:00:0)" + id.substr(0, 1) + R"(Z", "upgrade": [)" +
+         up + R"(], "downgrade": [)" + down + R"(], "warnings": []})";
+}
+
+std::string execute(const std::string& sql, const std::string& down = "") {
+  return R"({"op": "execute", "sql": ")" + sql + R"(", "down_sql": )" +
+         (down.empty() ? "null" : "\"" + down + "\"") + "}";
+}
+
+// Three revisions: a table "user" (awkward name), a column, an index.
+std::string chain_dir() {
+  auto dir = retort::test::temp_dir("versions");
+  write_text(dir + "/1aaaaaaaaaaa_first.json",
+             revision_json("1aaaaaaaaaaa", "null",
+                           R"({"op": "create_table", "schema": "public", "table": {"name": "user",
+                 "columns": [{"name": "id", "type": "integer", "nullable": false}],
+                 "primary_key": {"name": "user_pkey", "columns": ["id"]}}})",
+                           R"({"op": "drop_table", "schema": "public", "table": {"name": "user",
+                 "columns": [{"name": "id", "type": "integer", "nullable": false}],
+                 "primary_key": {"name": "user_pkey", "columns": ["id"]}}})"));
+  write_text(dir + "/2bbbbbbbbbbb_second.json",
+             revision_json("2bbbbbbbbbbb", "\"1aaaaaaaaaaa\"",
+                           R"({"op": "add_column", "schema": "public", "table": "user",
+                 "column": {"name": "with space", "type": "text", "nullable": true}})",
+                           R"({"op": "drop_column", "schema": "public", "table": "user",
+                 "column": {"name": "with space", "type": "text", "nullable": true}})"));
+  write_text(dir + "/3ccccccccccc_third.json",
+             revision_json("3ccccccccccc", "\"2bbbbbbbbbbb\"",
+                           R"({"op": "create_index", "schema": "public", "table": "user",
+                 "index": {"name": "quote\"d", "keys": [{"column": "with space"}]}})",
+                           R"({"op": "drop_index", "schema": "public", "table": "user",
+                 "index": {"name": "quote\"d", "keys": [{"column": "with space"}]}})"));
+  return dir;
+}
+
+retort::test::ToolResult retort_at(const std::string& url, const std::string& versions,
+                                   std::vector<std::string> args) {
+  std::vector<std::string> all = {"--url", url, "--versions", versions, "--schema", "public"};
+  all.insert(all.end(), args.begin(), args.end());
+  return run_retort(all);
+}
+
+std::string applied(const std::string& url) {
+  return query_value(url,
+                     "SELECT coalesce(string_agg(revision, ',' ORDER BY revision), '') FROM "
+                     "public.retort_version");
+}
+
+std::string inspect(const std::string& url) {
+  return run_retort({"--url", url, "--schema", "public", "inspect"}).out;
+}
+
+TEST(Runner, ChainOneAtATimeAndAllAtOnce) {
+  auto db = fresh_database();
+  auto v = chain_dir();
+  for (auto expected :
+       {"1aaaaaaaaaaa", "1aaaaaaaaaaa,2bbbbbbbbbbb", "1aaaaaaaaaaa,2bbbbbbbbbbb,3ccccccccccc"}) {
+    auto r = retort_at(db, v, {"upgrade", "+1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(applied(db), expected);
+  }
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'quote\"d'"), "1");
+  auto current = retort_at(db, v, {"current"});
+  EXPECT_NE(current.out.find("3ccccccccccc (head)"), std::string::npos) << current.out;
+  auto too_far = retort_at(db, v, {"upgrade", "+1"});
+  EXPECT_NE(too_far.exit_code, 0);
+  for (auto expected : {"1aaaaaaaaaaa,2bbbbbbbbbbb", "1aaaaaaaaaaa", ""}) {
+    auto r = retort_at(db, v, {"downgrade", "-1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(applied(db), expected);
+  }
+  EXPECT_EQ(query_value(db, "SELECT to_regclass('public.\"user\"') IS NULL"), "t");
+  ASSERT_EQ(retort_at(db, v, {"upgrade"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa,2bbbbbbbbbbb,3ccccccccccc");
+  ASSERT_EQ(retort_at(db, v, {"downgrade", "1aa"}).exit_code, 0);  // a unique prefix
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa");
+  ASSERT_EQ(retort_at(db, v, {"downgrade", "base"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "1");
+}
+
+TEST(Runner, BranchAndMerge) {
+  auto db = fresh_database();
+  auto v = chain_dir();
+  fs::remove(v + "/3ccccccccccc_third.json");
+  write_text(v + "/4ddddddddddd_branch.json",
+             revision_json("4ddddddddddd", "\"1aaaaaaaaaaa\"", execute("CREATE TABLE b (x int)"),
+                           execute("DROP TABLE b")));
+  auto heads = retort_at(db, v, {"heads"});
+  EXPECT_NE(heads.out.find("2bbbbbbbbbbb"), std::string::npos);
+  EXPECT_NE(heads.out.find("4ddddddddddd"), std::string::npos);
+  auto ambiguous = retort_at(db, v, {"upgrade", "head"});
+  EXPECT_NE(ambiguous.exit_code, 0);
+  EXPECT_NE(ambiguous.err.find("there are 2 heads"), std::string::npos) << ambiguous.err;
+  auto refused = retort_at(db, v, {"revision", "-m", "x"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("merge them first"), std::string::npos) << refused.err;
+
+  auto merge = retort_at(db, v, {"merge", "-m", "join", "2bb", "4dd"});
+  ASSERT_EQ(merge.exit_code, 0) << merge.err;
+  auto one_head = retort_at(db, v, {"heads"});
+  EXPECT_EQ(std::count(one_head.out.begin(), one_head.out.end(), '\n'), 1) << one_head.out;
+  EXPECT_NE(one_head.out.find("(merge)"), std::string::npos) << one_head.out;
+  ASSERT_EQ(retort_at(db, v, {"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "4");
+  ASSERT_EQ(retort_at(db, v, {"downgrade", "2bbbbbbbbbbb"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa,2bbbbbbbbbbb");
+  EXPECT_EQ(query_value(db, "SELECT to_regclass('public.b') IS NULL"), "t");
+}
+
+TEST(Runner, Stamp) {
+  auto db = fresh_database();
+  auto v = chain_dir();
+  ASSERT_EQ(retort_at(db, v, {"stamp", "head"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa,2bbbbbbbbbbb,3ccccccccccc");
+  EXPECT_EQ(query_value(db, "SELECT to_regclass('public.\"user\"') IS NULL"), "t");
+  ASSERT_EQ(retort_at(db, v, {"stamp", "1aaa"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa");
+  ASSERT_EQ(retort_at(db, v, {"stamp", "base"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "");
+}
+
+TEST(Runner, SqlScriptReplayedByPsqlEqualsALiveUpgrade) {
+  auto live = fresh_database();
+  auto replayed = fresh_database();
+  auto v = chain_dir();
+  ASSERT_EQ(retort_at(live, v, {"upgrade", "head"}).exit_code, 0);
+  // FROM:TO needs no database at all.
+  auto script =
+      run_retort({"--versions", v, "--schema", "public", "upgrade", "base:head", "--sql"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  EXPECT_NE(script.out.find("BEGIN;"), std::string::npos);
+  EXPECT_NE(script.out.find("COMMIT;"), std::string::npos);
+  write_text(v + "/../replay.sql", script.out);
+  auto psql =
+      run_shell("psql -X -q -v ON_ERROR_STOP=1 '" + replayed + "' -f " + v + "/../replay.sql");
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  EXPECT_EQ(inspect(live), inspect(replayed));
+  EXPECT_EQ(applied(live), applied(replayed));
+  EXPECT_EQ(
+      query_value(live,
+                  "SELECT string_agg(checksum, ',' ORDER BY revision) FROM public.retort_version"),
+      query_value(replayed,
+                  "SELECT string_agg(checksum, ',' ORDER BY revision) FROM public.retort_version"));
+  // And back down, from the database's own state.
+  auto down = retort_at(replayed, v, {"downgrade", "base", "--sql"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  write_text(v + "/../down.sql", down.out);
+  ASSERT_EQ(run_shell("psql -X -q -v ON_ERROR_STOP=1 '" + replayed + "' -f " + v + "/../down.sql")
+                .exit_code,
+            0);
+  EXPECT_EQ(applied(replayed), "");
+}
+
+TEST(Runner, FailureInTheSecondOfThreeLeavesExactlyTheFirst) {
+  auto db = fresh_database();
+  auto v = chain_dir();
+  write_text(v + "/2bbbbbbbbbbb_second.json",
+             revision_json("2bbbbbbbbbbb", "\"1aaaaaaaaaaa\"",
+                           R"({"op": "add_column", "schema": "public", "table": "user",
+                 "column": {"name": "ok", "type": "text", "nullable": true}}, )" +
+                               execute("INSERT INTO public.nowhere VALUES (1)"),
+                           ""));
+  auto r = retort_at(db, v, {"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("revision 2bbbbbbbbbbb ("), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2bbbbbbbbbbb_second.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("upgrade op #2: execute: INSERT INTO public.nowhere"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("SQL: INSERT INTO public.nowhere VALUES (1)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("relation \"public.nowhere\" does not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa");
+  EXPECT_EQ(
+      query_value(db, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'ok'"),
+      "0");
+}
+
+TEST(Runner, TwoConcurrentMigratorsApplyEachRevisionOnce) {
+  auto db = fresh_database();
+  auto v = retort::test::temp_dir("versions");
+  write_text(v + "/1aaaaaaaaaaa_log.json",
+             revision_json("1aaaaaaaaaaa", "null",
+                           execute("CREATE TABLE log (rev text); SELECT pg_sleep(1)"),
+                           execute("DROP TABLE log")));
+  write_text(v + "/2bbbbbbbbbbb_two.json",
+             revision_json("2bbbbbbbbbbb", "\"1aaaaaaaaaaa\"",
+                           execute("INSERT INTO log VALUES ('2')"), ""));
+  write_text(v + "/3ccccccccccc_three.json",
+             revision_json("3ccccccccccc", "\"2bbbbbbbbbbb\"",
+                           execute("INSERT INTO log VALUES ('3')"), ""));
+  std::string cmd =
+      std::string("'") + RETORT_BINARY + "' --url '" + db + "' --versions " + v + " upgrade head";
+  auto r =
+      run_shell("(" + cmd + " > " + v + "/a.out 2>&1 & " + cmd + " > " + v + "/b.out 2>&1 & wait)");
+  EXPECT_EQ(r.exit_code, 0);
+  auto a = retort::test::read_text(v + "/a.out"), b = retort::test::read_text(v + "/b.out");
+  EXPECT_EQ(query_value(db, "SELECT string_agg(rev, ',' ORDER BY rev) FROM log"), "2,3");
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa,2bbbbbbbbbbb,3ccccccccccc");
+  EXPECT_NE((a + b).find("waiting for another migrator"), std::string::npos) << a << b;
+  EXPECT_NE((a + b).find("Nothing to do"), std::string::npos) << a << b;
+}
+
+TEST(Runner, EditedAppliedFileIsRefused) {
+  auto db = fresh_database();
+  auto v = chain_dir();
+  ASSERT_EQ(retort_at(db, v, {"upgrade", "2bb"}).exit_code, 0);
+  auto text = retort::test::read_text(v + "/1aaaaaaaaaaa_first.json");
+  write_text(v + "/1aaaaaaaaaaa_first.json", text + "\n");
+  auto r = retort_at(db, v, {"upgrade", "head"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(
+      r.err.find("1aaaaaaaaaaa_first.json: revision 1aaaaaaaaaaa was edited after it was applied"),
+      std::string::npos)
+      << r.err;
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa,2bbbbbbbbbbb");
+  // A revision applied to the database but missing from versions/ is refused too.
+  fs::remove(v + "/1aaaaaaaaaaa_first.json");
+  write_text(v + "/1aaaaaaaaaaa_first.json", text);
+  fs::remove(v + "/3ccccccccccc_third.json");
+  fs::remove(v + "/2bbbbbbbbbbb_second.json");
+  auto missing = retort_at(db, v, {"current"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("revision 2bbbbbbbbbbb is applied to the database but has no file"),
+            std::string::npos)
+      << missing.err;
+}
+
+struct Malformed {
+  std::string name;
+  std::string text;
+  std::string expected;
+};
+
+TEST(Runner, MalformedFilesAreReportedBeforeTouchingTheDatabase) {
+  auto db = fresh_database();
+  std::vector<Malformed> cases = {
+      {"9eeeeeeeeeee_bad.json", "{\"revision\": \"9eeeeeeeeeee\",", "9eeeeeeeeeee_bad.json:1:"},
+      {"9eeeeeeeeeee_bad.json",
+       revision_json("9eeeeeeeeeee", "\"3ccccccccccc\"", R"({"op": "rename_everything"})", ""),
+       "9eeeeeeeeeee_bad.json: at /upgrade/0/op: expected a known op"},
+      {"9eeeeeeeeeee_bad.json",
+       revision_json("9eeeeeeeeeee", "\"3ccccccccccc\"",
+                     R"({"op": "add_column", "schema": "public", "table": "user"})", ""),
+       "9eeeeeeeeeee_bad.json: at /upgrade/0: missing required key \"column\""},
+      {"9eeeeeeeeeee_bad.json",
+       revision_json("9eeeeeeeeeee", "\"3ccccccccccc\"",
+                     R"({"op": "drop_not_null", "schema": "public", "table": "user", "column": 5})",
+                     ""),
+       "9eeeeeeeeeee_bad.json: at /upgrade/0/column: expected a string, found a number"},
+      {"9eeeeeeeeeee_bad.json", revision_json("8fffffffffff", "\"3ccccccccccc\"", "", ""),
+       "the file name does not start with its revision id \"8fffffffffff\""},
+      {"9eeeeeeeeeee_bad.json", revision_json("9eeeeeeeeeee", "\"0000000000ab\"", "", ""),
+       "9eeeeeeeeeee_bad.json: down_revision 0000000000ab does not exist"},
+      {"9eeeeeeeeeee_bad.json", revision_json("1aaaaaaaaaaa", "null", "", ""),
+       "the file name does not start with its revision id"},
+  };
+  for (const auto& c : cases) {
+    auto v = chain_dir();
+    write_text(v + "/" + c.name, c.text);
+    auto r = retort_at(db, v, {"upgrade", "head"});
+    EXPECT_NE(r.exit_code, 0) << c.expected;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos)
+        << "expected: " << c.expected << "\ngot: " << r.err;
+    EXPECT_EQ(query_value(db, "SELECT to_regclass('public.retort_version') IS NULL"), "t");
+    EXPECT_EQ(query_value(db, "SELECT to_regclass('public.\"user\"') IS NULL"), "t");
+  }
+}
+
+}  // namespace
