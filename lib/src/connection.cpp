@@ -11,11 +11,12 @@ namespace retort {
 
 namespace {
 
+// libpq's reason is on the first line; the lines after it are hints ("Is the server running...").
 std::string first_line(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  // libpq reports one line per address tried; the last one is the most specific.
-  auto nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
+  auto nl = s.find('\n');
+  if (nl != std::string::npos) s = s.substr(0, nl);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
 }
 
 // host, port and database as libpq resolves them (defaults and environment included).
