@@ -55,7 +55,11 @@ case "$cmd" in
     if [ "${1:-}" = "--watch" ]; then watch=${2:?--watch needs a PID}; fi
     dir=$(mktemp -d "${TMPDIR:-/tmp}/retort-pg.XXXXXX")
     chmod 755 "$dir"
-    [ "$(id -u)" = 0 ] && chown "$PGUSER_OS" "$dir"
+    if [ "$(id -u)" = 0 ]; then
+      chown "$PGUSER_OS" "$dir"
+      runuser -u "$PGUSER_OS" -- test -w "$dir" ||
+        { rm -rf "$dir"; die "user $PGUSER_OS cannot reach $dir: use a TMPDIR others may enter"; }
+    fi
     if ! as_owner "$BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C \
         >"$dir/initdb.log" 2>&1; then
       cat "$dir/initdb.log" >&2; rm -rf "$dir"; die "initdb failed"

@@ -18,14 +18,25 @@ using retort::test::run_shell;
 const std::string kRoot = RETORT_SOURCE_DIR;
 const std::string kVersions = kRoot + "/versions";
 
+// The script's temporary files (throwaway servers included) go to a directory of this test's
+// own, so tests running in parallel cannot hide or fake a leftover.
+const std::string& script_tmp() {
+  static const std::string dir = [] {
+    auto d = retort::test::temp_dir("autogen-tmp");
+    fs::permissions(d, fs::perms::all & ~fs::perms::group_write & ~fs::perms::others_write);
+    return d;
+  }();
+  return dir;
+}
+
 std::string script(const std::string& args) {
-  return "RETORT_BIN='" + std::string(RETORT_BINARY) + "' " + kRoot +
+  return "TMPDIR='" + script_tmp() + "' RETORT_BIN='" + std::string(RETORT_BINARY) + "' " + kRoot +
          "/scripts/autogen_migrations.sh " + args;
 }
 
 std::set<std::string> throwaway_dirs() {
   std::set<std::string> out;
-  for (const auto& e : fs::directory_iterator("/tmp"))
+  for (const auto& e : fs::directory_iterator(script_tmp()))
     if (e.path().filename().string().starts_with("retort-pg.")) out.insert(e.path().string());
   return out;
 }
@@ -85,24 +96,23 @@ TEST(History, UpgradedToHeadMatchesTheModelsAndDowngradesToEmpty) {
 TEST(AutogenScript, ThrowawayServerWithNoChanges) {
   auto versions = retort::test::temp_dir("versions");
   for (const auto& f : json_files(kVersions)) fs::copy(f, versions + "/" + f.filename().string());
-  auto before = throwaway_dirs();
+  ASSERT_TRUE(throwaway_dirs().empty());
   auto r = run_shell(script("-m try --versions " + versions));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("No changes detected"), std::string::npos) << r.out;
   EXPECT_EQ(json_files(versions).size(), json_files(kVersions).size());
-  EXPECT_EQ(throwaway_dirs(), before);
+  EXPECT_TRUE(throwaway_dirs().empty()) << "the throwaway server was left behind";
 }
 
 TEST(AutogenScript, ThrowawayServerWritesTheMissingRevision) {
   auto versions = versions_without_head();
   auto count = json_files(versions).size();
-  auto before = throwaway_dirs();
   auto r = run_shell(script("-m 'audit log' --versions " + versions));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   ASSERT_EQ(json_files(versions).size(), count + 1) << r.out;
   EXPECT_NE(r.out.find("create schema audit"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Next steps"), std::string::npos) << r.out;
-  EXPECT_EQ(throwaway_dirs(), before);
+  EXPECT_TRUE(throwaway_dirs().empty()) << "the throwaway server was left behind";
 }
 
 TEST(AutogenScript, WithUrl) {
