@@ -1,0 +1,202 @@
+// Every op: its JSON round trip, its SQL (identifiers quoted, awkward names included), its inverse.
+#include "retort/ops.hpp"
+
+#include <gtest/gtest.h>
+
+#include "retort/error.hpp"
+
+namespace {
+
+using namespace retort;
+
+const QualifiedName kTable{"my schema", "user"};
+
+Column column(std::string name, std::string type) {
+  Column c;
+  c.name = std::move(name);
+  c.type = std::move(type);
+  return c;
+}
+
+Table table() {
+  Table t;
+  t.name = "order";
+  t.columns = {column("quote\"d", "integer"), column("with space", "text")};
+  t.columns[0].nullable = false;
+  t.columns[1].comment = "a 'comment'";
+  t.primary_key = PrimaryKey{"order_pkey", {"quote\"d"}};
+  t.comment = "orders";
+  return t;
+}
+
+Index index() {
+  Index ix;
+  ix.name = "idx \"1\"";
+  IndexKey k;
+  k.column = "with space";
+  k.descending = true;
+  ix.keys = {k};
+  ix.where = "true";
+  return ix;
+}
+
+ForeignKey foreign_key() {
+  return ForeignKey{
+      "fk", {"quote\"d"}, {"other", "select"}, {"id"}, FkAction::cascade, FkAction::no_action,
+      true, false};
+}
+
+// One of every op.
+std::vector<Op> every_op() {
+  return {
+      op::CreateSchema{"my schema"},
+      op::DropSchema{"my schema"},
+      op::CreateEnum{"my schema", Enum{"mood", {"it's", "b"}}},
+      op::DropEnum{"my schema", Enum{"mood", {"a"}}},
+      op::AddEnumLabel{{"my schema", "mood"}, "c", "b", std::nullopt},
+      op::CreateTable{"my schema", table()},
+      op::DropTable{"my schema", table()},
+      op::AddColumn{kTable, column("with space", "text")},
+      op::DropColumn{kTable, column("with space", "text")},
+      op::AlterColumnType{kTable, "quote\"d", "bigint", "text", "\"quote\"\"d\"::bigint",
+                          std::nullopt},
+      op::SetNotNull{kTable, "quote\"d"},
+      op::DropNotNull{kTable, "quote\"d"},
+      op::SetDefault{kTable, "quote\"d", "42", "7"},
+      op::DropDefault{kTable, "quote\"d", "7"},
+      op::AddIdentity{
+          kTable, "quote\"d",
+          Identity{true, 5, std::nullopt, std::nullopt, std::nullopt, std::nullopt, false}},
+      op::DropIdentity{kTable, "quote\"d", Identity{}},
+      op::AddPrimaryKey{kTable, PrimaryKey{"pk", {"quote\"d"}}},
+      op::DropPrimaryKey{kTable, PrimaryKey{"pk", {"quote\"d"}}},
+      op::AddUnique{kTable, UniqueConstraint{"u", {"a", "b"}, true}},
+      op::DropUnique{kTable, UniqueConstraint{"u", {"a", "b"}, false}},
+      op::AddCheck{kTable, CheckConstraint{"ck", "a > 0"}},
+      op::DropCheck{kTable, CheckConstraint{"ck", "a > 0"}},
+      op::AddForeignKey{kTable, foreign_key()},
+      op::DropForeignKey{kTable, foreign_key()},
+      op::CreateIndex{kTable, index()},
+      op::DropIndex{kTable, index()},
+      op::SetTableComment{kTable, "new", std::nullopt},
+      op::SetColumnComment{kTable, "with space", std::nullopt, "old"},
+      op::Execute{"UPDATE t SET a = 1", "UPDATE t SET a = 0"},
+  };
+}
+
+TEST(Ops, EveryKindIsCovered) {
+  std::set<std::size_t> kinds;
+  for (const auto& op : every_op()) kinds.insert(op.index());
+  EXPECT_EQ(kinds.size(), std::variant_size_v<Op>);
+}
+
+TEST(Ops, JsonRoundTrip) {
+  for (const auto& op : every_op()) {
+    auto j = nlohmann::json::parse(to_json(op).dump());
+    EXPECT_EQ(j["op"], op_name(op));
+    EXPECT_EQ(op_from_json(JsonCursor(j, "rev.json")), op) << j.dump();
+  }
+}
+
+TEST(Ops, InverseOfInverseIsTheOp) {
+  for (const auto& op : every_op()) {
+    auto inv = inverse(op);
+    if (std::holds_alternative<op::AddEnumLabel>(op)) {
+      EXPECT_FALSE(inv);
+      continue;
+    }
+    ASSERT_TRUE(inv) << op_name(op);
+    EXPECT_NE(*inv, op) << op_name(op);
+    auto back = inverse(*inv);
+    ASSERT_TRUE(back) << op_name(op);
+    EXPECT_EQ(*back, op) << op_name(op);
+  }
+  EXPECT_FALSE(inverse(op::Execute{"SELECT 1", std::nullopt}));
+}
+
+TEST(Ops, InversesCarryWhatTheyNeed) {
+  auto drop_default =
+      std::get<op::DropDefault>(*inverse(op::SetDefault{kTable, "c", "1", std::nullopt}));
+  EXPECT_EQ(drop_default.old_default, "1");
+  auto back_type = std::get<op::AlterColumnType>(*inverse(
+      op::AlterColumnType{kTable, "c", "integer", "text", "\"c\"::integer", std::nullopt}));
+  EXPECT_EQ(back_type.type, "text");
+  EXPECT_EQ(back_type.old_type, "integer");
+  EXPECT_FALSE(back_type.using_expr);
+  auto add_back =
+      std::get<op::AddColumn>(*inverse(op::DropColumn{kTable, column("c", "numeric(3,1)")}));
+  EXPECT_EQ(add_back.column.type, "numeric(3,1)");
+}
+
+TEST(Ops, SqlQuotesEveryIdentifier) {
+  auto sql = [](const Op& op) {
+    std::string out;
+    for (const auto& s : to_sql(op)) out += s + ";\n";
+    return out;
+  };
+  EXPECT_EQ(sql(op::CreateSchema{"my schema"}), "CREATE SCHEMA \"my schema\";\n");
+  EXPECT_EQ(sql(op::CreateEnum{"my schema", Enum{"mood", {"it's", "b"}}}),
+            "CREATE TYPE \"my schema\".\"mood\" AS ENUM ('it''s', 'b');\n");
+  EXPECT_EQ(sql(op::AddEnumLabel{{"s", "mood"}, "c", "b", std::nullopt}),
+            "ALTER TYPE \"s\".\"mood\" ADD VALUE 'c' BEFORE 'b';\n");
+  EXPECT_EQ(sql(op::CreateTable{"my schema", table()}),
+            "CREATE TABLE \"my schema\".\"order\" (\n  \"quote\"\"d\" integer NOT NULL,\n  \"with "
+            "space\" text,\n  CONSTRAINT \"order_pkey\" PRIMARY KEY (\"quote\"\"d\")\n);\n"
+            "COMMENT ON TABLE \"my schema\".\"order\" IS 'orders';\n"
+            "COMMENT ON COLUMN \"my schema\".\"order\".\"with space\" IS 'a ''comment''';\n");
+  EXPECT_EQ(sql(op::AlterColumnType{kTable, "quote\"d", "bigint", "text", "\"quote\"\"d\"::bigint",
+                                    std::nullopt}),
+            "ALTER TABLE \"my schema\".\"user\" ALTER COLUMN \"quote\"\"d\" TYPE bigint USING "
+            "\"quote\"\"d\"::bigint;\n");
+  EXPECT_EQ(sql(op::SetDefault{kTable, "quote\"d", "42", std::nullopt}),
+            "ALTER TABLE \"my schema\".\"user\" ALTER COLUMN \"quote\"\"d\" SET DEFAULT 42;\n");
+  EXPECT_EQ(sql(op::AddIdentity{
+                kTable, "c", Identity{true, 5, 2, std::nullopt, std::nullopt, std::nullopt, true}}),
+            "ALTER TABLE \"my schema\".\"user\" ALTER COLUMN \"c\" ADD GENERATED ALWAYS AS "
+            "IDENTITY (START WITH 5 INCREMENT BY 2 CYCLE);\n");
+  EXPECT_EQ(sql(op::AddForeignKey{kTable, foreign_key()}),
+            "ALTER TABLE \"my schema\".\"user\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"quote\"\"d\") "
+            "REFERENCES \"other\".\"select\" (\"id\") ON DELETE CASCADE DEFERRABLE;\n");
+  EXPECT_EQ(sql(op::DropForeignKey{kTable, foreign_key()}),
+            "ALTER TABLE \"my schema\".\"user\" DROP CONSTRAINT \"fk\";\n");
+  EXPECT_EQ(sql(op::CreateIndex{kTable, index()}),
+            "CREATE INDEX \"idx \"\"1\"\"\" ON \"my schema\".\"user\" (\"with space\" DESC) WHERE "
+            "true;\n");
+  EXPECT_EQ(sql(op::DropIndex{kTable, index()}), "DROP INDEX \"my schema\".\"idx \"\"1\"\"\";\n");
+  EXPECT_EQ(sql(op::SetColumnComment{kTable, "with space", std::nullopt, "old"}),
+            "COMMENT ON COLUMN \"my schema\".\"user\".\"with space\" IS NULL;\n");
+  EXPECT_EQ(sql(op::AddUnique{kTable, UniqueConstraint{"u", {"a", "b"}, true}}),
+            "ALTER TABLE \"my schema\".\"user\" ADD CONSTRAINT \"u\" UNIQUE NULLS NOT DISTINCT "
+            "(\"a\", \"b\");\n");
+  EXPECT_EQ(sql(op::Execute{"UPDATE t SET a = 1", std::nullopt}), "UPDATE t SET a = 1;\n");
+}
+
+std::string parse_error(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    op_from_json(JsonCursor(j, "rev.json", "/upgrade/0"));
+  } catch (const FormatError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Ops, MalformedOpsNameThePath) {
+  EXPECT_NE(
+      parse_error(R"({"op": "nope"})").find("rev.json: at /upgrade/0/op: expected a known op"),
+      std::string::npos);
+  EXPECT_EQ(parse_error(R"({"op": "set_not_null", "schema": "s", "table": "t"})"),
+            "rev.json: at /upgrade/0: missing required key \"column\"");
+  EXPECT_EQ(parse_error(R"({"op": "set_not_null", "schema": "s", "table": "t", "column": "c",
+                          "extra": 1})"),
+            "rev.json: at /upgrade/0: unexpected key \"extra\" (expected one of \"op\", "
+            "\"schema\", \"table\", \"column\")");
+  EXPECT_EQ(parse_error(R"({"op": "execute", "sql": 5})"),
+            "rev.json: at /upgrade/0/sql: expected a string, found a number");
+  EXPECT_EQ(parse_error(R"({"op": "add_enum_label", "schema": "s", "enum": "e", "label": "x",
+                          "before": "a", "after": "b"})"),
+            "rev.json: at /upgrade/0: expected at most one of \"before\" and \"after\", found an "
+            "object");
+}
+
+}  // namespace
