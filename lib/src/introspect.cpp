@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "retort/error.hpp"
+#include "retort/sql.hpp"
 
 namespace retort {
 
@@ -193,7 +194,26 @@ Identity identity_of(const pqxx::row& r, const std::string& typname) {
   return id;
 }
 
+constexpr const char* kSchemasQuery = "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])";
+
 }  // namespace
+
+std::string introspection_script(const std::vector<std::string>& schemas) {
+  std::string out = "SET search_path = '';\n";
+  auto fill = [&](std::string sql) {
+    auto replace = [&](const std::string& from, const std::string& to) {
+      for (auto p = sql.find(from); p != std::string::npos; p = sql.find(from, p + to.size()))
+        sql.replace(p, from.size(), to);
+    };
+    replace("$1", quote_literal(array_literal(schemas)));
+    replace("$2", quote_literal(kVersionTable));
+    return sql;
+  };
+  for (const char* q : {kSchemasQuery, kTablesQuery, kColumnsQuery, kConstraintsQuery,
+                        kIndexesQuery, kEnumsQuery})
+    out += fill(q) + ";\n";
+  return out;
+}
 
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
                   std::size_t* query_count, MissingSchema missing) {
@@ -208,7 +228,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   const auto wanted = array_literal(schemas);
   Schema schema;
   {
-    auto r = run("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])", wanted);
+    auto r = run(kSchemasQuery, wanted);
     for (const auto& row : r) {
       std::string name = row[0].c_str();
       schema.schemas[name].name = name;

@@ -22,6 +22,10 @@ enum class MissingSchema { error, skip };
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
                   std::size_t* query_count = nullptr, MissingSchema missing = MissingSchema::error);
 
+// The catalog queries introspect() runs, as one script with the parameters filled in: what a
+// DBA can run by hand, and the benchmark's floor.
+std::string introspection_script(const std::vector<std::string>& schemas);
+
 // The name of retort's version table, which introspection leaves out.
 inline constexpr const char* kVersionTable = "retort_version";
 

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""The benchmark suite: retort's commands against Alembic, as whole processes, on synthetic
+schemas of N tables x 20 columns (an index and a foreign key each). Run it through run.sh.
+
+  run.py RETORT_BINARY DATABASE_URL OUT_JSON [N ...]
+"""
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLUMNS = 20
+
+
+def timed(cmd, stdout=subprocess.DEVNULL):
+    """Wall seconds and peak RSS (MiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def median_of(runs, cmd, before=None):
+    walls, rss = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        w, r = timed(cmd)
+        walls.append(w)
+        rss.append(r)
+    return {"median_ms": round(statistics.median(walls) * 1000, 1), "peak_rss_mib": round(max(rss), 1),
+            "runs": runs}
+
+
+def psql(url, *args, **kw):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, *args], check=True, **kw)
+
+
+def db_url(base, name):
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def bench(retort, base_url, n):
+    runs = 5 if n <= 1000 else 3
+    name = f"bench_{n}"
+    url = db_url(base_url, name)
+    psql(base_url, "-c", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}")
+    work = tempfile.mkdtemp(prefix="retort-bench.")
+    try:
+        schema_sql = os.path.join(work, "schema.sql")
+        with open(schema_sql, "w") as f:
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_schema.py"), "sql", str(n),
+                            str(COLUMNS)], stdout=f, check=True)
+        t0 = time.perf_counter()
+        psql(url, "-1", "-f", schema_sql)
+        load_s = time.perf_counter() - t0
+        r = ["--url", url, "--schema", "public"]
+        base_json, target_json = os.path.join(work, "base.json"), os.path.join(work, "target.json")
+        with open(base_json, "w") as f:
+            subprocess.run([retort, *r, "inspect"], stdout=f, check=True)
+        with open(target_json, "w") as f:
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_schema.py"), "change", base_json],
+                           stdout=f, check=True)
+        catalog_sql = os.path.join(work, "catalog.sql")
+        with open(catalog_sql, "w") as f:
+            subprocess.run([retort, "--schema", "public", "inspect", "--catalog-sql"], stdout=f,
+                           check=True)
+
+        row = {"tables": n, "columns": COLUMNS, "load_s": round(load_s, 1)}
+        row["catalog_queries_psql"] = median_of(
+            runs, ["psql", "-X", "-q", url, "-f", catalog_sql, "-o", "/dev/null"])
+        row["inspect"] = median_of(runs, [retort, *r, "inspect", "--format", "json"])
+        row["diff"] = median_of(runs, [retort, *r, "diff", "--target", target_json])
+        versions = os.path.join(work, "versions")
+
+        def clear_versions():
+            shutil.rmtree(versions, ignore_errors=True)
+
+        row["revision_autogenerate"] = median_of(
+            runs, [retort, *r, "--versions", versions, "revision", "--autogenerate", "-m", "bench",
+                   "--target", target_json], before=clear_versions)
+        copy = f"{name}_copy"
+        copy_url = db_url(base_url, copy)
+
+        def fresh_copy():
+            psql(base_url, "-c", f"DROP DATABASE IF EXISTS {copy}", "-c",
+                 f"CREATE DATABASE {copy} TEMPLATE {name}")
+
+        row["upgrade"] = median_of(runs, [retort, "--url", copy_url, "--schema", "public",
+                                          "--versions", versions, "upgrade", "head"],
+                                   before=fresh_copy)
+        psql(base_url, "-c", f"DROP DATABASE IF EXISTS {copy}")
+        alembic_runs = 3 if n <= 1000 else 1
+        row["alembic_compare_metadata"] = median_of(
+            alembic_runs, ["/usr/bin/python3", os.path.join(HERE, "alembic_compare.py"), url,
+                           target_json])
+        row["diff_vs_alembic"] = round(
+            row["alembic_compare_metadata"]["median_ms"] / row["diff"]["median_ms"], 1)
+        row["inspect_vs_catalog"] = round(
+            row["inspect"]["median_ms"] / row["catalog_queries_psql"]["median_ms"], 2)
+        return row
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        psql(base_url, "-c", f"DROP DATABASE IF EXISTS {name}")
+
+
+def main():
+    retort, url, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    sizes = [int(a) for a in sys.argv[4:]] or [100, 1000, 10000]
+    rows = []
+    for n in sizes:
+        print(f"benchmarking {n} tables ...", file=sys.stderr, flush=True)
+        rows.append(bench(retort, url, n))
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    result = {"machine": f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}",
+              "date": time.strftime("%Y-%m-%d"), "rows": rows}
+    with open(out, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    cols = [("tables", lambda r: str(r["tables"])),
+            ("catalog (psql)", lambda r: f'{r["catalog_queries_psql"]["median_ms"]} ms'),
+            ("inspect", lambda r: f'{r["inspect"]["median_ms"]} ms / {r["inspect"]["peak_rss_mib"]} MiB'),
+            ("diff", lambda r: f'{r["diff"]["median_ms"]} ms / {r["diff"]["peak_rss_mib"]} MiB'),
+            ("revision --autogenerate", lambda r: f'{r["revision_autogenerate"]["median_ms"]} ms / {r["revision_autogenerate"]["peak_rss_mib"]} MiB'),
+            ("upgrade", lambda r: f'{r["upgrade"]["median_ms"]} ms / {r["upgrade"]["peak_rss_mib"]} MiB'),
+            ("Alembic compare_metadata", lambda r: f'{r["alembic_compare_metadata"]["median_ms"]} ms'),
+            ("diff vs Alembic", lambda r: f'{r["diff_vs_alembic"]}x faster'),
+            ("inspect / catalog", lambda r: f'{r["inspect_vs_catalog"]}x')]
+    print(f"machine: {result['machine']}")
+    print("| " + " | ".join(c for c, _ in cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join(f(r) for _, f in cols) + " |")
+
+
+if __name__ == "__main__":
+    main()
