@@ -332,12 +332,10 @@ class Differ {
     // A default may not survive a type change (it is cast too), so it is dropped first.
     if (o.default_expr && (default_changed || type_changed))
       emit(kAlterColumns, op::DropDefault{q, c.name, *o.default_expr});
-    if (o.identity && o.identity != c.identity) {
+    if (o.identity && c.identity && o.identity != c.identity)
+      emit(kAlterColumns, op::AlterIdentity{q, c.name, *c.identity, *o.identity});
+    else if (o.identity && !c.identity)
       emit(kAlterColumns, op::DropIdentity{q, c.name, *o.identity});
-      if (c.identity)
-        warn(fmt::format("changes the identity of {}.{}: its sequence restarts at {}", display(q),
-                         c.name, c.identity->start.value_or(1)));
-    }
     if (type_changed) {
       op::AlterColumnType alter{q, c.name, c.type, o.type, std::nullopt, std::nullopt};
       if (needs_using(o.type, c.type)) alter.using_expr = quote_cast(c.name, c.type);
@@ -354,8 +352,7 @@ class Differ {
                        display(q), c.name));
     if (c.default_expr && (default_changed || type_changed))
       emit(kAlterColumns, op::SetDefault{q, c.name, *c.default_expr, std::nullopt});
-    if (c.identity && o.identity != c.identity)
-      emit(kAlterColumns, op::AddIdentity{q, c.name, *c.identity});
+    if (c.identity && !o.identity) emit(kAlterColumns, op::AddIdentity{q, c.name, *c.identity});
     if (o.nullable && !c.nullable) {
       if (has_rows(q) && !c.identity)
         warn(

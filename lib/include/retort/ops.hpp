@@ -110,6 +110,15 @@ struct DropIdentity {
   bool operator==(const DropIdentity&) const = default;
 };
 
+// Changes an identity's kind or options in place: the sequence keeps its position.
+struct AlterIdentity {
+  QualifiedName table;
+  std::string column;
+  Identity identity;
+  Identity old_identity;
+  bool operator==(const AlterIdentity&) const = default;
+};
+
 struct AddPrimaryKey {
   QualifiedName table;
   PrimaryKey primary_key;
@@ -188,10 +197,10 @@ using Op =
     std::variant<op::CreateSchema, op::DropSchema, op::CreateEnum, op::DropEnum, op::AddEnumLabel,
                  op::CreateTable, op::DropTable, op::AddColumn, op::DropColumn, op::AlterColumnType,
                  op::SetNotNull, op::DropNotNull, op::SetDefault, op::DropDefault, op::AddIdentity,
-                 op::DropIdentity, op::AddPrimaryKey, op::DropPrimaryKey, op::AddUnique,
-                 op::DropUnique, op::AddCheck, op::DropCheck, op::AddForeignKey, op::DropForeignKey,
-                 op::CreateIndex, op::DropIndex, op::SetTableComment, op::SetColumnComment,
-                 op::Execute>;
+                 op::DropIdentity, op::AlterIdentity, op::AddPrimaryKey, op::DropPrimaryKey,
+                 op::AddUnique, op::DropUnique, op::AddCheck, op::DropCheck, op::AddForeignKey,
+                 op::DropForeignKey, op::CreateIndex, op::DropIndex, op::SetTableComment,
+                 op::SetColumnComment, op::Execute>;
 
 // The op's name in a revision file: "create_table", "add_column", ...
 std::string op_name(const Op& op);
