@@ -71,10 +71,7 @@ int cmd_current(const GlobalOptions& g, const Args& args) {
   auto graph = RevisionGraph::load(g.versions);
   auto conn = connect(g.require_url());
   Runner runner(*conn, g.schemas.front());
-  auto rows = runner.applied();
-  runner.verify(graph, rows);
-  std::set<std::string> applied;
-  for (const auto& [id, _] : rows) applied.insert(id);
+  auto applied = runner.applied(graph);
   auto at = graph.applied_heads(applied);
   if (at.empty()) std::cout << "<base> (no revision applied)\n";
   for (const auto& id : at) std::cout << line(graph.at(id), graph) << "\n";

@@ -27,10 +27,7 @@ void print_written(const Revision& r) {
 void require_at_head(const GlobalOptions& g, const RevisionGraph& graph) {
   auto conn = connect(g.require_url());
   Runner runner(*conn, g.schemas.front());
-  auto rows = runner.applied();
-  runner.verify(graph, rows);
-  std::set<std::string> applied;
-  for (const auto& [id, _] : rows) applied.insert(id);
+  auto applied = runner.applied(graph);
   auto at = graph.applied_heads(applied);
   auto heads = graph.heads();
   if (at != heads)

@@ -68,9 +68,7 @@ int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::
   } else {
     auto conn = connect(g.require_url());
     Runner runner(*conn, g.schemas.front());
-    auto rows = runner.applied();
-    runner.verify(graph, rows);
-    for (const auto& [id, _] : rows) applied.insert(id);
+    applied = runner.applied(graph);
   }
   auto path =
       upgrade ? plan_upgrade(graph, applied, target) : plan_downgrade(graph, applied, target);

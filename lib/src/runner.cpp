@@ -151,7 +151,7 @@ void Runner::ensure_version_table() {
   tx.commit();
 }
 
-std::map<std::string, std::string> Runner::applied() {
+std::map<std::string, std::string> Runner::checksums() {
   pqxx::read_transaction tx(m_conn);
   auto exists = tx.exec_params("SELECT to_regclass($1) IS NOT NULL", table())[0][0].as<bool>();
   std::map<std::string, std::string> out;
@@ -161,9 +161,9 @@ std::map<std::string, std::string> Runner::applied() {
   return out;
 }
 
-void Runner::verify(const RevisionGraph& graph,
-                    const std::map<std::string, std::string>& applied) const {
-  for (const auto& [id, checksum] : applied) {
+std::set<std::string> Runner::applied(const RevisionGraph& graph) {
+  std::set<std::string> ids;
+  for (const auto& [id, checksum] : checksums()) {
     const Revision* r = graph.find(id);
     if (!r)
       throw Error(fmt::format(
@@ -176,7 +176,9 @@ void Runner::verify(const RevisionGraph& graph,
           "write a new revision; if the database already matches the edited file, run "
           "retort stamp {} to record it",
           r->file.string(), id, id));
+    ids.insert(id);
   }
+  return ids;
 }
 
 void Runner::run(const Revision& r, bool upgrade) {
@@ -209,11 +211,7 @@ void Runner::run(const Revision& r, bool upgrade) {
 std::vector<std::string> Runner::upgrade(const RevisionGraph& graph, const std::string& target) {
   lock();
   ensure_version_table();
-  auto rows = applied();
-  verify(graph, rows);
-  std::set<std::string> done;
-  for (const auto& [id, _] : rows) done.insert(id);
-  auto path = plan_upgrade(graph, done, target);
+  auto path = plan_upgrade(graph, applied(graph), target);
   for (const auto& id : path) run(graph.at(id), true);
   unlock();
   return path;
@@ -221,11 +219,7 @@ std::vector<std::string> Runner::upgrade(const RevisionGraph& graph, const std::
 
 std::vector<std::string> Runner::downgrade(const RevisionGraph& graph, const std::string& target) {
   lock();
-  auto rows = applied();
-  verify(graph, rows);
-  std::set<std::string> done;
-  for (const auto& [id, _] : rows) done.insert(id);
-  auto path = plan_downgrade(graph, done, target);
+  auto path = plan_downgrade(graph, applied(graph), target);
   for (const auto& id : path) run(graph.at(id), false);
   unlock();
   return path;

@@ -40,10 +40,9 @@ class Runner {
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
 
-  // revision -> checksum, from the version table (empty when it does not exist yet).
-  std::map<std::string, std::string> applied();
-  // Errors on an applied revision missing from the graph or whose file changed since.
-  void verify(const RevisionGraph& graph, const std::map<std::string, std::string>& applied) const;
+  // The applied revisions, from the version table (none when it does not exist yet). Errors on
+  // an applied revision missing from the graph or whose file changed since it was applied.
+  std::set<std::string> applied(const RevisionGraph& graph);
 
   // Each takes the advisory lock, re-reads the version table and verifies it first. They return
   // the revisions run, in order.
@@ -57,6 +56,7 @@ class Runner {
   void unlock();
   void ensure_version_table();
   void run(const Revision& revision, bool upgrade);
+  std::map<std::string, std::string> checksums();  // revision -> checksum, as recorded
   std::string table() const;
 
   pqxx::connection_base& m_conn;
