@@ -40,7 +40,7 @@ def create_sql(n, c):
         out.append(f"CREATE TABLE t{t} ({', '.join(cols)});")
         out.append(f"CREATE INDEX t{t}_c0_idx ON t{t} (c0);")
     for t in range(n):
-        ref = t - 1 if t > 0 else n - 1
+        ref = t // 2  # a tree, as real schemas mostly are (t0 refers to itself)
         out.append(
             f"ALTER TABLE t{t} ADD CONSTRAINT t{t}_parent_fkey FOREIGN KEY (parent_id) "
             f"REFERENCES t{ref} (id);")
