@@ -24,17 +24,21 @@ WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispar
 )";
 
 // Identity and serial sequences are found through pg_depend: 'i' (internal) for identity,
-// 'a' (auto) for a sequence OWNED BY the column.
+// 'a' (auto) for a sequence OWNED BY the column. Defaults cannot refer to columns, so they are
+// deparsed without their table (relid 0), which spares opening every relation; generated
+// expressions need it.
 constexpr const char* kColumnsQuery = R"(
 SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
-       col_description(a.attrelid, a.attnum), t.typname,
+       pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END),
+       a.attidentity, a.attgenerated, ds.description, t.typname,
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, s.deptype
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
+  AND ds.objsubid = a.attnum
 LEFT JOIN (SELECT dep.refobjid, dep.refobjsubid, dep.deptype, seq.*
            FROM pg_depend dep JOIN pg_sequence seq ON seq.seqrelid = dep.objid
            WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
@@ -46,12 +50,10 @@ ORDER BY a.attrelid, a.attnum
 )";
 
 constexpr const char* kConstraintsQuery = R"(
-SELECT con.conrelid, con.conname, con.contype,
-       (SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
-          JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n),
-       fn.nspname, fc.relname,
-       (SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
-          JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n),
+SELECT con.conrelid, con.conname, con.contype, con.conkey, fn.nspname, fc.relname,
+       CASE WHEN con.contype = 'f' THEN
+         (SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+            JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n) END,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
        CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END,
        coalesce(i.indnullsnotdistinct, false)
@@ -69,7 +71,8 @@ WHERE n.nspname = ANY($1::text[]) AND con.contype IN ('p', 'u', 'c', 'f')
 constexpr const char* kIndexesQuery = R"(
 SELECT i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts,
        (SELECT json_agg(json_build_array(
-                  k.n, a.attname, pg_get_indexdef(i.indexrelid, k.o::int, true),
+                  k.n, a.attname,
+                  CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true) END,
                   CASE WHEN k.o <= i.indnkeyatts THEN i.indoption[k.o - 1] END,
                   CASE WHEN k.o <= i.indnkeyatts AND NOT oc.opcdefault
                        THEN CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
@@ -127,6 +130,24 @@ std::vector<std::string> names(const pqxx::field& f) {
   std::vector<std::string> out;
   if (f.is_null()) return out;
   for (const auto& v : nlohmann::json::parse(f.c_str())) out.push_back(v.get<std::string>());
+  return out;
+}
+
+// "{2,1}" (an int2[] of attnums) -> the columns' names, in that order.
+std::vector<std::string> column_names(const pqxx::field& f, const std::vector<int>& attnums,
+                                      const Table& t) {
+  std::vector<std::string> out;
+  const char* p = f.c_str();
+  while (*p) {
+    if (*p < '0' || *p > '9') {
+      ++p;
+      continue;
+    }
+    int n = 0;
+    while (*p >= '0' && *p <= '9') n = n * 10 + (*p++ - '0');
+    for (std::size_t i = 0; i < attnums.size(); ++i)
+      if (attnums[i] == n) out.push_back(t.columns[i].name);
+  }
   return out;
 }
 
@@ -194,7 +215,8 @@ Identity identity_of(const pqxx::row& r, const std::string& typname) {
   return id;
 }
 
-constexpr const char* kSchemasQuery = "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])";
+constexpr const char* kSchemasQuery =
+    "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])";
 
 }  // namespace
 
@@ -209,8 +231,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
     replace("$2", quote_literal(kVersionTable));
     return sql;
   };
-  for (const char* q : {kSchemasQuery, kTablesQuery, kColumnsQuery, kConstraintsQuery,
-                        kIndexesQuery, kEnumsQuery})
+  for (const char* q :
+       {kSchemasQuery, kTablesQuery, kColumnsQuery, kConstraintsQuery, kIndexesQuery, kEnumsQuery})
     out += fill(q) + ";\n";
   return out;
 }
@@ -238,17 +260,21 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
         throw Error(fmt::format("schema \"{}\" does not exist in the database", s));
   }
 
-  // Tables by oid, for the per-object queries to find their table.
-  std::unordered_map<std::string, Table*> by_oid;
+  // Tables by oid, for the per-object queries to find their table, with their columns' attnums
+  // (constraints name their columns by attnum).
+  struct TableRef {
+    Table* table;
+    std::vector<int> attnums;  // parallel to table->columns
+  };
+  std::unordered_map<std::string, TableRef> by_oid;
   for (const auto& row : run(kTablesQuery, wanted, kVersionTable)) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
     t.comment = text(row[3]);
-    by_oid.emplace(row[0].c_str(), &t);
+    by_oid.emplace(row[0].c_str(), TableRef{&t, {}});
   }
-  // attnum -> column name, per table, for index keys.
-  std::unordered_map<std::string, Table*>::iterator it;
+  std::unordered_map<std::string, TableRef>::iterator it;
 
   for (const auto& row : run(kColumnsQuery, wanted)) {
     it = by_oid.find(row[0].c_str());
@@ -274,20 +300,22 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       c.serial = true;
       c.default_expr.reset();
     }
-    it->second->columns.push_back(std::move(c));
+    it->second.table->columns.push_back(std::move(c));
+    it->second.attnums.push_back(static_cast<int>(integer(row[1])));
   }
 
   for (const auto& row : run(kConstraintsQuery, wanted)) {
     it = by_oid.find(row[0].c_str());
     if (it == by_oid.end()) continue;
-    Table& t = *it->second;
+    Table& t = *it->second.table;
     std::string name = row[1].c_str();
+    auto columns = column_names(row[3], it->second.attnums, t);
     switch (row[2].c_str()[0]) {
       case 'p':
-        t.primary_key = PrimaryKey{name, names(row[3])};
+        t.primary_key = PrimaryKey{name, columns};
         break;
       case 'u':
-        t.uniques.push_back({name, names(row[3]), boolean(row[12])});
+        t.uniques.push_back({name, columns, boolean(row[12])});
         break;
       case 'c':
         t.checks.push_back({name, check_expression(row[11].c_str())});
@@ -295,7 +323,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       case 'f': {
         ForeignKey fk;
         fk.name = name;
-        fk.columns = names(row[3]);
+        fk.columns = columns;
         fk.ref_table = {row[4].c_str(), row[5].c_str()};
         fk.ref_columns = names(row[6]);
         fk.on_delete = action(row[7].c_str()[0]);
@@ -338,7 +366,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       ix.keys.push_back(std::move(ik));
     }
     ix.where = text(row[6]);
-    it->second->indexes.push_back(std::move(ix));
+    it->second.table->indexes.push_back(std::move(ix));
   }
 
   for (const auto& row : run(kEnumsQuery, wanted)) {
