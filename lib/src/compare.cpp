@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "retort/introspect.hpp"
 #include "retort/sql.hpp"
@@ -17,26 +18,70 @@ struct Probe {
   std::string temp_name;
   std::vector<std::string> checks;   // names
   std::vector<std::size_t> indexes;  // positions in the target table's index list
-  bool columns = false;
+  std::set<std::string> columns;     // whose type, default, generation or identity differ
 };
 
-bool columns_differ(const Table& cur, const Table& t) {
+std::set<std::string> differing_columns(const Table& cur, const Table& t) {
+  std::set<std::string> out;
   for (const auto& c : t.columns) {
     const Column* o = cur.find_column(c.name);
     if (o && (o->type != c.type || !same_default(o->default_expr, c.default_expr) ||
               o->generated != c.generated || o->identity != c.identity))
-      return true;
+      out.insert(c.name);
   }
-  return false;
+  return out;
+}
+
+// A column whose default or type alone differs, probed in a table shared with others.
+struct PackedColumn {
+  QualifiedName table;
+  std::string column;
+};
+
+// Well under PostgreSQL's 1,600 columns a table.
+constexpr std::size_t kPackedColumns = 1000;
+
+Column probe_column(const Column& c, std::string name) {
+  Column copy;
+  copy.name = std::move(name);
+  copy.type = c.type;
+  copy.default_expr = c.serial ? std::nullopt : c.default_expr;
+  copy.generated = c.generated;
+  copy.identity = c.identity;
+  copy.nullable = !c.identity;
+  return copy;
+}
+
+// Columns [first, last) of `packed` as one temporary table; column "c<i>" stands for packed[i].
+std::string packed_sql(const Schema& target, const std::vector<PackedColumn>& packed,
+                       std::size_t first, std::size_t last) {
+  std::string sql = fmt::format("CREATE TEMPORARY TABLE \"retort_packed_{}\" (", first);
+  for (std::size_t i = first; i < last; ++i) {
+    const Table* t = target.find_table(packed[i].table);
+    sql +=
+        (i == first ? "" : ", ") +
+        column_definition(probe_column(*t->find_column(packed[i].column), fmt::format("c{}", i)));
+  }
+  return sql + ");\n";
+}
+
+// The server's spelling of a probed column's type and expressions.
+void apply_probe(Column& c, const Column& probed) {
+  c.type = probed.type;
+  if (!c.serial) c.default_expr = probed.default_expr;
+  c.generated = probed.generated;
+  c.identity = probed.identity;
 }
 
 std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_schema) {
   std::vector<std::string> items;
+  // Every column, for checks and expressions to refer to, but only the differing ones with
+  // their default, generation and identity: an identity's sequence is costly to create.
   for (const auto& c : t.columns) {
-    Column copy = c;
-    copy.comment.reset();
-    copy.serial = false;  // a temp table cannot own the sequence retort would create
-    items.push_back(column_definition(copy));
+    Column copy;
+    copy.name = c.name;
+    copy.type = c.type;
+    items.push_back(column_definition(p.columns.contains(c.name) ? probe_column(c, c.name) : copy));
   }
   for (const auto& name : p.checks)
     for (const auto& ck : t.checks)
@@ -82,13 +127,14 @@ Schema restrict_to(const Schema& schema, const std::vector<std::string>& scope) 
 }
 
 Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema& target) {
-  std::vector<Probe> probes;
+  std::vector<Probe> probes;  // tables whose checks, indexes or generated columns need probing
+  std::vector<PackedColumn> packed;
   for (const auto& [sname, ns] : target.schemas)
     for (const auto& [tname, t] : ns.tables) {
       const Table* cur = current.find_table({sname, tname});
       if (!cur) continue;
-      Probe p{{sname, tname}, fmt::format("retort_probe_{}", probes.size()), {}, {}, false};
-      p.columns = columns_differ(*cur, t);
+      Probe p{{sname, tname}, fmt::format("retort_probe_{}", probes.size()), {}, {}, {}};
+      p.columns = differing_columns(*cur, t);
       for (const auto& ck : t.checks) {
         auto it = std::find_if(cur->checks.begin(), cur->checks.end(),
                                [&](const auto& c) { return c.name == ck.name; });
@@ -99,9 +145,17 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
                                [&](const auto& x) { return x.name == t.indexes[i].name; });
         if (it == cur->indexes.end() || !(*it == t.indexes[i])) p.indexes.push_back(i);
       }
-      if (p.columns || !p.checks.empty() || !p.indexes.empty()) probes.push_back(std::move(p));
+      bool generated = std::any_of(p.columns.begin(), p.columns.end(), [&](const auto& name) {
+        return t.find_column(name)->generated.has_value();
+      });
+      if (p.checks.empty() && p.indexes.empty() && !generated) {
+        // Defaults and types refer to no other column: they share packed tables.
+        for (const auto& name : p.columns) packed.push_back({{sname, tname}, name});
+      } else if (!p.columns.empty() || !p.checks.empty() || !p.indexes.empty()) {
+        probes.push_back(std::move(p));
+      }
     }
-  if (probes.empty()) return target;
+  if (probes.empty() && packed.empty()) return target;
 
   tx.exec("SET LOCAL search_path = ''");
   {
@@ -123,6 +177,8 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
   std::vector<bool> created(probes.size(), false);
   std::string all;
   for (const auto& p : probes) all += probe_sql(p, *target.find_table(p.table), temp_schema);
+  for (std::size_t first = 0; first < packed.size(); first += kPackedColumns)
+    all += packed_sql(target, packed, first, std::min(packed.size(), first + kPackedColumns));
   bool batch_ok = false;
   {
     pqxx::subtransaction sp(tx, "retort_probes");
@@ -130,6 +186,16 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
       sp.exec(all);
       sp.commit();
       batch_ok = true;
+    } catch (const std::exception&) {
+      sp.abort();
+    }
+  }
+  // After a failure, each probe alone, so one bad expression spoils nothing else.
+  for (std::size_t i = 0; !batch_ok && i < packed.size(); ++i) {
+    pqxx::subtransaction sp(tx, "retort_probe");
+    try {
+      sp.exec(packed_sql(target, packed, i, i + 1));
+      sp.commit();
     } catch (const std::exception&) {
       sp.abort();
     }
@@ -152,6 +218,14 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
   Schema probed = introspect(tx, {temp_schema});
   Schema out = target;
   const auto& temp_tables = probed.schemas[temp_schema].tables;
+  for (const auto& [name, table] : temp_tables) {
+    if (!name.starts_with("retort_packed_")) continue;
+    for (const auto& pc : table.columns) {
+      const auto& [where, column] = packed[std::stoul(pc.name.substr(1))];
+      for (auto& c : out.find_table(where)->columns)
+        if (c.name == column) apply_probe(c, pc);
+    }
+  }
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (!created[i]) continue;
     const auto& p = probes[i];
@@ -161,11 +235,7 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
     Table& t = *out.find_table(p.table);
     for (auto& c : t.columns) {
       const Column* pc = canon.find_column(c.name);
-      if (!pc) continue;
-      c.type = pc->type;
-      if (!c.serial) c.default_expr = pc->default_expr;
-      c.generated = pc->generated;
-      c.identity = pc->identity;
+      if (pc && p.columns.contains(c.name)) apply_probe(c, *pc);
     }
     for (auto& ck : t.checks)
       for (const auto& pck : canon.checks)
@@ -192,15 +262,38 @@ Comparison compare(pqxx::connection_base& conn, const std::vector<std::string>& 
     cmp.target = canonicalize(tx, cmp.current, restrict_to(target, scope));
     tx.abort();
   }
-  std::map<QualifiedName, bool> rows;
+  // Which tables hold rows matters only for some warnings: a first diff learns which tables it
+  // asks about, one query answers for all of them, and the diff is made again with the answers.
+  std::set<QualifiedName> asked;
+  DiffOptions probe;
+  probe.has_rows = [&](const QualifiedName& table) {
+    if (cmp.current.find_table(table)) asked.insert(table);
+    return true;
+  };
+  cmp.diff = diff(cmp.current, cmp.target, probe);
+  if (asked.empty()) return cmp;
+  std::set<std::string> with_rows;
+  {
+    // A table whose heap has no pages has no rows; only the others need a look.
+    pqxx::read_transaction tx(conn);
+    std::string names;
+    for (const auto& t : asked) names += (names.empty() ? "" : ",") + quote_literal(qualified(t));
+    std::string sql;
+    for (const auto& row :
+         tx.exec("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
+                 "ON n.oid = c.relnamespace WHERE c.oid = ANY(ARRAY[" +
+                 names + "]::regclass[]) AND pg_relation_size(c.oid) > 0")) {
+      QualifiedName t{row[0].c_str(), row[1].c_str()};
+      sql += fmt::format("{}SELECT {}, EXISTS (SELECT 1 FROM {})", sql.empty() ? "" : " UNION ALL ",
+                         quote_literal(t.schema + "." + t.name), qualified(t));
+    }
+    if (!sql.empty())
+      for (const auto& row : tx.exec(sql))
+        if (row[1].as<bool>()) with_rows.insert(row[0].c_str());
+  }
   DiffOptions options;
   options.has_rows = [&](const QualifiedName& table) {
-    auto it = rows.find(table);
-    if (it != rows.end()) return it->second;
-    if (!cmp.current.find_table(table)) return rows[table] = false;
-    pqxx::read_transaction tx(conn);
-    bool any = tx.exec("SELECT EXISTS (SELECT 1 FROM " + qualified(table) + ")")[0][0].as<bool>();
-    return rows[table] = any;
+    return with_rows.contains(table.schema + "." + table.name);
   };
   cmp.diff = diff(cmp.current, cmp.target, options);
   return cmp;

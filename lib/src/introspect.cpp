@@ -67,7 +67,8 @@ WHERE n.nspname = ANY($1::text[]) AND con.contype IN ('p', 'u', 'c', 'f')
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND con.conparentid = 0
 )";
 
-// Indexes that back a constraint are part of that constraint, not listed here.
+// Indexes that back a constraint are part of that constraint, not listed here. (NOT IN becomes
+// one hashed subplan; pg_constraint has no index on conindid for a per-row NOT EXISTS.)
 constexpr const char* kIndexesQuery = R"(
 SELECT i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts,
        (SELECT json_agg(json_build_array(
@@ -89,8 +90,8 @@ JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid
-                  AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
+  AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
+                           WHERE con.contype IN ('p', 'u', 'x'))
   AND ic.relkind IN ('i', 'I') AND NOT ic.relispartition
 )";
 
