@@ -119,6 +119,29 @@ def bench(retort, base_url, n):
         psql(base_url, "-c", f"DROP DATABASE IF EXISTS {name}")
 
 
+def bench_revisions(retort, url, count=1000):
+    """`heads` and `current` with a versions/ directory of `count` chained revisions."""
+    work = tempfile.mkdtemp(prefix="retort-bench-revisions.")
+    try:
+        prev = None
+        for i in range(count):
+            rid = f"{i:012x}"
+            rev = {"revision": rid, "down_revision": prev, "message": f"revision {i}",
+                   "created_at": "2026-01-01T00:00:00Z",
+                   "upgrade": [{"op": "execute", "sql": f"SELECT {i}", "down_sql": None}],
+                   "downgrade": [], "warnings": []}
+            with open(os.path.join(work, f"{rid}_revision_{i}.json"), "w") as f:
+                json.dump(rev, f, indent=2)
+            prev = rid
+        r = [retort, "--url", url, "--versions", work, "--schema", "public"]
+        subprocess.run([*r, "stamp", "head"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return {"revisions": count, "heads": median_of(5, [*r, "heads"]),
+                "current": median_of(5, [*r, "current"])}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     retort, url, out = sys.argv[1], sys.argv[2], sys.argv[3]
     sizes = [int(a) for a in sys.argv[4:]] or [100, 1000, 10000]
@@ -126,9 +149,10 @@ def main():
     for n in sizes:
         print(f"benchmarking {n} tables ...", file=sys.stderr, flush=True)
         rows.append(bench(retort, url, n))
+    revisions = bench_revisions(retort, url)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     result = {"machine": f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}",
-              "date": time.strftime("%Y-%m-%d"), "rows": rows}
+              "date": time.strftime("%Y-%m-%d"), "rows": rows, "revisions": revisions}
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
@@ -146,6 +170,8 @@ def main():
     print("|" + "---|" * len(cols))
     for r in rows:
         print("| " + " | ".join(f(r) for _, f in cols) + " |")
+    print(f'\n{revisions["revisions"]} revisions: heads {revisions["heads"]["median_ms"]} ms, '
+          f'current {revisions["current"]["median_ms"]} ms')
 
 
 if __name__ == "__main__":
