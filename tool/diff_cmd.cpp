@@ -38,7 +38,7 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
 Comparison compare_with_target(const GlobalOptions& g, const std::string& target) {
   auto wanted = load_target(g, target);
   auto conn = connect(g.require_url());
-  return compare(*conn, g.schemas, wanted);
+  return compare(*conn, g.schemas, std::move(wanted));
 }
 
 void print_diff_text(std::ostream& out, const SchemaDiff& diff) {

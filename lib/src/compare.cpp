@@ -119,14 +119,14 @@ void prepare_types(pqxx::transaction_base& tx, const Schema& current, const Sche
 
 }  // namespace
 
-Schema restrict_to(const Schema& schema, const std::vector<std::string>& scope) {
-  Schema out;
-  for (const auto& name : scope)
-    if (auto it = schema.schemas.find(name); it != schema.schemas.end()) out.schemas.insert(*it);
-  return out;
+Schema restrict_to(Schema schema, const std::vector<std::string>& scope) {
+  std::erase_if(schema.schemas, [&](const auto& entry) {
+    return std::find(scope.begin(), scope.end(), entry.first) == scope.end();
+  });
+  return schema;
 }
 
-Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema& target) {
+Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
   std::vector<Probe> probes;  // tables whose checks, indexes or generated columns need probing
   std::vector<PackedColumn> packed;
   for (const auto& [sname, ns] : target.schemas)
@@ -216,7 +216,7 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
   }
 
   Schema probed = introspect(tx, {temp_schema});
-  Schema out = target;
+  Schema& out = target;
   const auto& temp_tables = probed.schemas[temp_schema].tables;
   for (const auto& [name, table] : temp_tables) {
     if (!name.starts_with("retort_packed_")) continue;
@@ -250,16 +250,16 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, const Schema
         }
     }
   }
-  return out;
+  return target;
 }
 
 Comparison compare(pqxx::connection_base& conn, const std::vector<std::string>& scope,
-                   const Schema& target) {
+                   Schema target) {
   Comparison cmp;
   {
     pqxx::work tx(conn);
     cmp.current = introspect(tx, scope, nullptr, MissingSchema::skip);
-    cmp.target = canonicalize(tx, cmp.current, restrict_to(target, scope));
+    cmp.target = canonicalize(tx, cmp.current, restrict_to(std::move(target), scope));
     tx.abort();
   }
   // Which tables hold rows matters only for some warnings: a first diff learns which tables it
