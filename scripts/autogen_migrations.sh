@@ -118,7 +118,8 @@ else
   pg_dir=$RETORT_PG_DIR
   url=$RETORT_PG_URL
   if [ -n "$(ls "${versions:-versions}"/*.json 2>/dev/null)" ]; then
-    "${retort[@]}" --url "$url" upgrade head >/dev/null
+    echo "Upgrading it to head from ${versions:-versions}/"
+    up=$("${retort[@]}" --url "$url" upgrade head 2>&1) || { echo "$up" >&2; exit 1; }
   fi
 fi
 
