@@ -27,8 +27,9 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
   if (target == "models") return retort_models().schema();
   if (looks_like_url(target)) {
     auto conn = connect(target);
-    pqxx::read_transaction tx(*conn);
-    return introspect(tx, g.schemas, nullptr, MissingSchema::skip);
+    auto helper = connect(target);
+    SnapshotPair pair(*conn, *helper);
+    return introspect(pair.main(), g.schemas, nullptr, MissingSchema::skip, &pair.helper());
   }
   if (target.ends_with(".json") || std::filesystem::exists(target)) return read_snapshot(target);
   throw UsageError(fmt::format(
@@ -36,9 +37,8 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
 }
 
 Comparison compare_with_target(const GlobalOptions& g, const std::string& target) {
-  auto wanted = load_target(g, target);
-  auto conn = connect(g.require_url());
-  return compare(*conn, g.schemas, std::move(wanted));
+  auto url = g.require_url();
+  return compare(url, g.schemas, load_target(g, target));
 }
 
 void print_diff_text(std::ostream& out, const SchemaDiff& diff) {

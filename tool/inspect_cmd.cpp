@@ -28,10 +28,12 @@ int cmd_inspect(const GlobalOptions& g, const Args& args) {
   if (format != "json" && format != "sql")
     throw UsageError("--format must be json or sql, not \"" + format + "\"");
   auto conn = connect(g.require_url());
-  pqxx::read_transaction tx(*conn);
+  auto helper = connect(g.require_url());
+  SnapshotPair pair(*conn, *helper);
   // A schema the user named must exist; the models' schemas may not have been created yet.
-  auto schema = introspect(tx, g.schemas, nullptr,
-                           g.schemas_given ? MissingSchema::error : MissingSchema::skip);
+  auto schema =
+      introspect(pair.main(), g.schemas, nullptr,
+                 g.schemas_given ? MissingSchema::error : MissingSchema::skip, &pair.helper());
   std::cout << (format == "json" ? dump(to_json(schema)) : create_script(schema));
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "retort/connection.hpp"
 #include "retort/introspect.hpp"
 #include "retort/sql.hpp"
 
@@ -253,14 +254,16 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
   return target;
 }
 
-Comparison compare(pqxx::connection_base& conn, const std::vector<std::string>& scope,
-                   Schema target) {
+Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target) {
   Comparison cmp;
+  auto connection = connect(url);
+  auto& conn = *connection;
   {
-    pqxx::work tx(conn);
-    cmp.current = introspect(tx, scope, nullptr, MissingSchema::skip);
-    cmp.target = canonicalize(tx, cmp.current, restrict_to(std::move(target), scope));
-    tx.abort();
+    auto helper = connect(url);
+    SnapshotPair pair(conn, *helper);
+    cmp.current = introspect(pair.main(), scope, nullptr, MissingSchema::skip, &pair.helper());
+    cmp.target = canonicalize(pair.main(), cmp.current, restrict_to(std::move(target), scope));
+    pair.main().abort();
   }
   // Which tables hold rows matters only for some warnings: a first diff learns which tables it
   // asks about, one query answers for all of them, and the diff is made again with the answers.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -239,16 +240,25 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
 }
 
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  std::size_t* query_count, MissingSchema missing) {
+                  std::size_t* query_count, MissingSchema missing,
+                  pqxx::transaction_base* columns_tx) {
   std::size_t queries = 0;
   auto run = [&](const char* sql, auto&&... params) {
     ++queries;
     return tx.exec_params(sql, params...);
   };
+  const auto wanted = array_literal(schemas);
+  std::future<pqxx::result> columns;
+  if (columns_tx) {
+    queries += 2;
+    columns = std::async(std::launch::async, [columns_tx, &wanted] {
+      columns_tx->exec("SET LOCAL search_path = ''");
+      return columns_tx->exec_params(kColumnsQuery, wanted);
+    });
+  }
   tx.exec("SET LOCAL search_path = ''");
   ++queries;
 
-  const auto wanted = array_literal(schemas);
   Schema schema;
   {
     auto r = run(kSchemasQuery, wanted);
@@ -277,7 +287,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   }
   std::unordered_map<std::string, TableRef>::iterator it;
 
-  for (const auto& row : run(kColumnsQuery, wanted)) {
+  for (const auto& row : columns_tx ? columns.get() : run(kColumnsQuery, wanted)) {
     it = by_oid.find(row[0].c_str());
     if (it == by_oid.end()) continue;
     Column c;
@@ -379,6 +389,16 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   schema.normalize();
   if (query_count) *query_count += queries;
   return schema;
+}
+
+}  // namespace retort
+
+namespace retort {
+
+SnapshotPair::SnapshotPair(pqxx::connection_base& main, pqxx::connection_base& helper)
+    : m_main(main), m_helper(helper) {
+  auto id = m_main.exec("SELECT pg_export_snapshot()")[0][0].as<std::string>();
+  m_helper.exec("SET TRANSACTION SNAPSHOT " + m_helper.quote(id));
 }
 
 }  // namespace retort

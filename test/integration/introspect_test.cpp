@@ -6,6 +6,7 @@
 
 #include "pg_server.hpp"
 #include "retort/connection.hpp"
+#include "retort/model.hpp"
 #include "retort/snapshot.hpp"
 #include "retort/sql.hpp"
 #include "tool.hpp"
@@ -208,6 +209,23 @@ TEST(Introspect, QueryCountDoesNotGrowWithTables) {
   EXPECT_EQ(s1000.schemas.at("public").tables.size(), 1000u);
   EXPECT_GT(q1, 0u);
   EXPECT_EQ(q1, q1000);
+}
+
+TEST(Introspect, TwoConnectionsOnOneSnapshotReadTheSame) {
+  auto db = fresh_database();
+  exec_sql(db, retort::create_script(retort_models().schema()));
+  auto single = read(db, {"public", "audit"});
+  auto main = retort::connect(db), helper = retort::connect(db);
+  retort::SnapshotPair pair(*main, *helper);
+  std::size_t queries = 0;
+  auto parallel = retort::introspect(pair.main(), {"public", "audit"}, &queries,
+                                     retort::MissingSchema::error, &pair.helper());
+  EXPECT_EQ(parallel, single);
+  EXPECT_GT(queries, 0u);
+  // The helper reads the exporting transaction's snapshot: a table created after it is unseen.
+  exec_sql(db, "CREATE TABLE public.later (a int)");
+  auto again = retort::introspect(pair.main(), {"public"}, nullptr, retort::MissingSchema::error);
+  EXPECT_FALSE(again.schemas.at("public").tables.contains("later"));
 }
 
 TEST(InspectCommand, JsonAndSqlFormats) {

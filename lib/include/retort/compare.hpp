@@ -26,8 +26,8 @@ struct Comparison {
 };
 
 // Schemas are taken by value: on 10,000 tables every copy costs tens of megabytes.
-// Introspects `scope`, canonicalizes the target against the server and diffs. Changes nothing.
-Comparison compare(pqxx::connection_base& conn, const std::vector<std::string>& scope,
-                   Schema target);
+// Connects to `url` (twice: introspection reads with two queries at a time), introspects `scope`,
+// canonicalizes the target against the server and diffs. Changes nothing.
+Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target);
 
 }  // namespace retort

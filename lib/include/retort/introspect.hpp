@@ -19,8 +19,25 @@ enum class MissingSchema { error, skip };
 // prints schema-qualified. Leaves out retort's own version table. Throws Error naming a schema
 // that does not exist unless told to skip it. Adds the number of queries it issued to *query_count
 // when given.
+//
+// `columns_tx`, when given, is a transaction on a second connection that shares `tx`'s snapshot:
+// the column query, the costliest, runs on it beside the others.
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  std::size_t* query_count = nullptr, MissingSchema missing = MissingSchema::error);
+                  std::size_t* query_count = nullptr, MissingSchema missing = MissingSchema::error,
+                  pqxx::transaction_base* columns_tx = nullptr);
+
+// A repeatable-read transaction on `main`, and one on `helper` that imports its snapshot: the
+// pair introspect() reads one consistent catalog with, two queries at a time.
+class SnapshotPair {
+ public:
+  SnapshotPair(pqxx::connection_base& main, pqxx::connection_base& helper);
+  pqxx::dbtransaction& main() { return m_main; }
+  pqxx::transaction_base& helper() { return m_helper; }
+
+ private:
+  pqxx::transaction<pqxx::repeatable_read> m_main;
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> m_helper;
+};
 
 // The catalog queries introspect() runs, as one script with the parameters filled in: what a
 // DBA can run by hand, and the benchmark's floor.
