@@ -287,6 +287,11 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   }
   std::unordered_map<std::string, TableRef>::iterator it;
 
+  // The other queries go out while the column query runs on the helper; results are read after.
+  auto constraints = run(kConstraintsQuery, wanted);
+  auto indexes = run(kIndexesQuery, wanted);
+  auto enums = run(kEnumsQuery, wanted);
+
   for (const auto& row : columns_tx ? columns.get() : run(kColumnsQuery, wanted)) {
     it = by_oid.find(row[0].c_str());
     if (it == by_oid.end()) continue;
@@ -315,7 +320,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     it->second.attnums.push_back(static_cast<int>(integer(row[1])));
   }
 
-  for (const auto& row : run(kConstraintsQuery, wanted)) {
+  for (const auto& row : constraints) {
     it = by_oid.find(row[0].c_str());
     if (it == by_oid.end()) continue;
     Table& t = *it->second.table;
@@ -347,7 +352,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     }
   }
 
-  for (const auto& row : run(kIndexesQuery, wanted)) {
+  for (const auto& row : indexes) {
     it = by_oid.find(row[0].c_str());
     if (it == by_oid.end()) continue;
     Index ix;
@@ -380,7 +385,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     it->second.table->indexes.push_back(std::move(ix));
   }
 
-  for (const auto& row : run(kEnumsQuery, wanted)) {
+  for (const auto& row : enums) {
     auto& ns = schema.schemas[row[0].c_str()];
     Enum e{row[1].c_str(), names(row[2])};
     ns.enums.emplace(e.name, std::move(e));
