@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <future>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -18,46 +20,62 @@ namespace {
 // indexes, enums and identity details anyway. One query per object kind, filtered by schema.
 
 constexpr const char* kTablesQuery = R"(
-SELECT c.oid, n.nspname, c.relname, obj_description(c.oid, 'pg_class')
+SELECT c.oid, n.nspname, c.relname
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname <> $2
 )";
 
-// Identity and serial sequences are found through pg_depend: 'i' (internal) for identity,
-// 'a' (auto) for a sequence OWNED BY the column. Defaults cannot refer to columns, so they are
-// deparsed without their table (relid 0), which spares opening every relation; generated
-// expressions need it.
+// Columns with their defaults, and nothing else: every further join here multiplies across
+// all columns, so comments and sequences come in queries of their own. Defaults cannot refer
+// to columns, so they are deparsed without their table (relid 0), which spares opening every
+// relation; generated expressions need it. No ORDER BY: columns are put in attnum order here.
 constexpr const char* kColumnsQuery = R"(
 SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END),
-       a.attidentity, a.attgenerated, ds.description, t.typname,
-       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, s.deptype
+       a.attidentity, a.attgenerated, a.atttypid
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
-  AND ds.objsubid = a.attnum
-LEFT JOIN (SELECT dep.refobjid, dep.refobjsubid, dep.deptype, seq.*
-           FROM pg_depend dep JOIN pg_sequence seq ON seq.seqrelid = dep.objid
-           WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
-             AND dep.deptype IN ('a', 'i')) s
-  ON s.refobjid = a.attrelid AND s.refobjsubid = a.attnum
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attrelid, a.attnum
 )";
 
+// Table comments (objsubid 0) and column comments (objsubid = attnum).
+constexpr const char* kCommentsQuery = R"(
+SELECT ds.objoid, ds.objsubid, ds.description
+FROM pg_description ds
+JOIN pg_class c ON c.oid = ds.objoid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE ds.classoid = 'pg_class'::regclass AND n.nspname = ANY($1::text[])
+  AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+)";
+
+// Identity and serial sequences, found through pg_depend: 'i' (internal) for identity, 'a'
+// (auto) for a sequence OWNED BY the column.
+constexpr const char* kSequencesQuery = R"(
+SELECT dep.refobjid, dep.refobjsubid, dep.deptype, seq.seqstart, seq.seqincrement, seq.seqmin,
+       seq.seqmax, seq.seqcache, seq.seqcycle
+FROM pg_depend dep
+JOIN pg_sequence seq ON seq.seqrelid = dep.objid
+JOIN pg_class c ON c.oid = dep.refobjid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+  AND dep.deptype IN ('a', 'i') AND n.nspname = ANY($1::text[])
+)";
+
+// A foreign key's referenced columns are named here only when the referenced table lies outside
+// the schemas read; otherwise they are resolved from its attnums, sparing a subquery per key.
 constexpr const char* kConstraintsQuery = R"(
 SELECT con.conrelid, con.conname, con.contype, con.conkey, fn.nspname, fc.relname,
-       CASE WHEN con.contype = 'f' THEN
+       CASE WHEN con.contype = 'f' AND NOT (fn.nspname = ANY($1::text[]) AND fc.relkind IN ('r', 'p')
+                                            AND NOT fc.relispartition) THEN
          (SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n) END,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
        CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END,
-       coalesce(i.indnullsnotdistinct, false)
+       coalesce(i.indnullsnotdistinct, false), con.confrelid, con.confkey
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -68,28 +86,28 @@ WHERE n.nspname = ANY($1::text[]) AND con.contype IN ('p', 'u', 'c', 'f')
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND con.conparentid = 0
 )";
 
-// Indexes that back a constraint are part of that constraint, not listed here. (NOT IN becomes
-// one hashed subplan; pg_constraint has no index on conindid for a per-row NOT EXISTS.)
+// One row per index key (INCLUDE columns too), joined flat rather than aggregated in a subquery
+// per index. Indexes that back a constraint are part of that constraint, not listed here. (NOT
+// IN becomes one hashed subplan; pg_constraint has no index on conindid for a NOT EXISTS.)
 constexpr const char* kIndexesQuery = R"(
-SELECT i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts,
-       (SELECT json_agg(json_build_array(
-                  k.n, a.attname,
-                  CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true) END,
-                  CASE WHEN k.o <= i.indnkeyatts THEN i.indoption[k.o - 1] END,
-                  CASE WHEN k.o <= i.indnkeyatts AND NOT oc.opcdefault
-                       THEN CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
-                                 ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
-                  END) ORDER BY k.o)
-          FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-          LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0
-          LEFT JOIN pg_opclass oc ON oc.oid = (i.indclass::oid[])[k.o - 1]
-          LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace),
-       pg_get_expr(i.indpred, i.indrelid, true)
+SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts, k.o, k.n,
+       a.attname,
+       CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true) END,
+       CASE WHEN k.o <= i.indnkeyatts THEN i.indoption[k.o - 1] END,
+       CASE WHEN k.o <= i.indnkeyatts AND NOT oc.opcdefault
+            THEN CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
+                      ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
+       END,
+       CASE WHEN k.o = 1 THEN pg_get_expr(i.indpred, i.indrelid, true) END
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0
+LEFT JOIN pg_opclass oc ON oc.oid = (i.indclass::oid[])[k.o - 1]
+LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
                            WHERE con.contype IN ('p', 'u', 'x'))
@@ -135,10 +153,13 @@ std::vector<std::string> names(const pqxx::field& f) {
   return out;
 }
 
-// "{2,1}" (an int2[] of attnums) -> the columns' names, in that order.
-std::vector<std::string> column_names(const pqxx::field& f, const std::vector<int>& attnums,
-                                      const Table& t) {
-  std::vector<std::string> out;
+std::uint32_t oid(const pqxx::field& f) {
+  return static_cast<std::uint32_t>(std::strtoul(f.c_str(), nullptr, 10));
+}
+
+// "{2,1}" (an int2[] of attnums) -> the attnums, in that order.
+std::vector<int> attnum_list(const pqxx::field& f) {
+  std::vector<int> out;
   const char* p = f.c_str();
   while (*p) {
     if (*p < '0' || *p > '9') {
@@ -147,8 +168,7 @@ std::vector<std::string> column_names(const pqxx::field& f, const std::vector<in
     }
     int n = 0;
     while (*p >= '0' && *p <= '9') n = n * 10 + (*p++ - '0');
-    for (std::size_t i = 0; i < attnums.size(); ++i)
-      if (attnums[i] == n) out.push_back(t.columns[i].name);
+    out.push_back(n);
   }
   return out;
 }
@@ -192,30 +212,66 @@ std::string check_expression(std::string def) {
   return def;
 }
 
+// A sequence behind a column: an identity's ('i') or a serial's ('a').
+struct Sequence {
+  char deptype = 0;
+  std::int64_t start = 0, increment = 0, min = 0, max = 0, cache = 0;
+  bool cycle = false;
+};
+
+constexpr std::uint32_t kInt2Oid = 21, kInt4Oid = 23, kInt8Oid = 20;
+
 // Identity options equal to PostgreSQL's defaults for the type are left out, so a model that
 // says just "identity" compares equal.
-Identity identity_of(const pqxx::row& r, const std::string& typname) {
+Identity identity_of(char kind, std::uint32_t type, const std::optional<Sequence>& seq) {
   Identity id;
-  id.always = r[6].c_str()[0] == 'a';
-  std::int64_t type_max = typname == "int2"   ? std::numeric_limits<std::int16_t>::max()
-                          : typname == "int4" ? std::numeric_limits<std::int32_t>::max()
-                                              : std::numeric_limits<std::int64_t>::max();
-  std::int64_t type_min = typname == "int2"   ? std::numeric_limits<std::int16_t>::min()
-                          : typname == "int4" ? std::numeric_limits<std::int32_t>::min()
-                                              : std::numeric_limits<std::int64_t>::min();
-  if (r[10].is_null()) return id;
-  auto start = integer(r[10]), inc = integer(r[11]), min = integer(r[12]), max = integer(r[13]),
-       cache = integer(r[14]);
+  id.always = kind == 'a';
+  if (!seq) return id;
+  std::int64_t type_max = type == kInt2Oid   ? std::numeric_limits<std::int16_t>::max()
+                          : type == kInt4Oid ? std::numeric_limits<std::int32_t>::max()
+                                             : std::numeric_limits<std::int64_t>::max();
+  std::int64_t type_min = type == kInt2Oid   ? std::numeric_limits<std::int16_t>::min()
+                          : type == kInt4Oid ? std::numeric_limits<std::int32_t>::min()
+                                             : std::numeric_limits<std::int64_t>::min();
+  const auto inc = seq->increment;
   std::int64_t def_min = inc > 0 ? 1 : type_min, def_max = inc > 0 ? type_max : -1;
-  std::int64_t def_start = inc > 0 ? min : max;
+  std::int64_t def_start = inc > 0 ? seq->min : seq->max;
   if (inc != 1) id.increment = inc;
-  if (min != def_min) id.min_value = min;
-  if (max != def_max) id.max_value = max;
-  if (start != def_start) id.start = start;
-  if (cache != 1) id.cache = cache;
-  id.cycle = boolean(r[15]);
+  if (seq->min != def_min) id.min_value = seq->min;
+  if (seq->max != def_max) id.max_value = seq->max;
+  if (seq->start != def_start) id.start = seq->start;
+  if (seq->cache != 1) id.cache = seq->cache;
+  id.cycle = seq->cycle;
   return id;
 }
+
+// What the queries say about a column beyond the Column itself, until identity and serial are
+// settled.
+struct ColumnFacts {
+  int attnum = 0;
+  char identity = 0;
+  std::uint32_t type = 0;
+  std::optional<Sequence> sequence;
+};
+
+// A table being read, found by oid. Its columns stay with their facts until every query is in,
+// then move into the Table in attnum order.
+struct TableRef {
+  Table* table;
+  std::vector<std::pair<ColumnFacts, Column>> columns;
+
+  std::pair<ColumnFacts, Column>* column(int attnum) {
+    auto it = std::lower_bound(columns.begin(), columns.end(), attnum,
+                               [](const auto& c, int n) { return c.first.attnum < n; });
+    return it != columns.end() && it->first.attnum == attnum ? &*it : nullptr;
+  }
+  std::vector<std::string> names(const std::vector<int>& attnums) {
+    std::vector<std::string> out;
+    for (int n : attnums)
+      if (auto* c = column(n)) out.push_back(c->second.name);
+    return out;
+  }
+};
 
 constexpr const char* kSchemasQuery =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])";
@@ -233,8 +289,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
     replace("$2", quote_literal(kVersionTable));
     return sql;
   };
-  for (const char* q :
-       {kSchemasQuery, kTablesQuery, kColumnsQuery, kConstraintsQuery, kIndexesQuery, kEnumsQuery})
+  for (const char* q : {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery,
+                        kConstraintsQuery, kIndexesQuery, kEnumsQuery})
     out += fill(q) + ";\n";
   return out;
 }
@@ -271,61 +327,88 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
         throw Error(fmt::format("schema \"{}\" does not exist in the database", s));
   }
 
-  // Tables by oid, for the per-object queries to find their table, with their columns' attnums
-  // (constraints name their columns by attnum).
-  struct TableRef {
-    Table* table;
-    std::vector<int> attnums;  // parallel to table->columns
-  };
-  std::unordered_map<std::string, TableRef> by_oid;
+  std::unordered_map<std::uint32_t, TableRef> by_oid;
   for (const auto& row : run(kTablesQuery, wanted, kVersionTable)) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
-    t.comment = text(row[3]);
-    by_oid.emplace(row[0].c_str(), TableRef{&t, {}});
+    by_oid.emplace(oid(row[0]), TableRef{&t, {}});
   }
-  std::unordered_map<std::string, TableRef>::iterator it;
+  auto table = [&](const pqxx::field& f) -> TableRef* {
+    auto it = by_oid.find(oid(f));
+    return it == by_oid.end() ? nullptr : &it->second;
+  };
 
   // The other queries go out while the column query runs on the helper; results are read after.
+  auto comments = run(kCommentsQuery, wanted);
+  auto sequences = run(kSequencesQuery, wanted);
   auto constraints = run(kConstraintsQuery, wanted);
   auto indexes = run(kIndexesQuery, wanted);
   auto enums = run(kEnumsQuery, wanted);
 
   for (const auto& row : columns_tx ? columns.get() : run(kColumnsQuery, wanted)) {
-    it = by_oid.find(row[0].c_str());
-    if (it == by_oid.end()) continue;
+    auto* ref = table(row[0]);
+    if (!ref) continue;
+    ColumnFacts facts;
+    facts.attnum = static_cast<int>(integer(row[1]));
+    facts.identity = row[6].c_str()[0];
+    facts.type = oid(row[8]);
     Column c;
     c.name = row[2].c_str();
     c.type = row[3].c_str();
     c.nullable = !boolean(row[4]);
     c.default_expr = text(row[5]);
-    c.comment = text(row[8]);
-    std::string typname = row[9].c_str();
-    char identity = row[6].c_str()[0];
-    char generated = row[7].c_str()[0];
-    if (generated == 's') {
-      c.generated = c.default_expr;
+    if (row[7].c_str()[0] == 's') {
+      c.generated = std::move(c.default_expr);
       c.default_expr.reset();
     }
-    if (identity == 'a' || identity == 'd') {
-      c.identity = identity_of(row, typname);
-    } else if (!row[16].is_null() && row[16].c_str()[0] == 'a' && c.default_expr &&
-               c.default_expr->starts_with("nextval(") &&
-               (typname == "int2" || typname == "int4" || typname == "int8")) {
-      c.serial = true;
-      c.default_expr.reset();
+    ref->columns.emplace_back(facts, std::move(c));
+  }
+  for (auto& [_, ref] : by_oid)
+    if (!std::is_sorted(ref.columns.begin(), ref.columns.end(), [](const auto& a, const auto& b) {
+          return a.first.attnum < b.first.attnum;
+        }))
+      std::sort(ref.columns.begin(), ref.columns.end(),
+                [](const auto& a, const auto& b) { return a.first.attnum < b.first.attnum; });
+
+  for (const auto& row : comments) {
+    auto* ref = table(row[0]);
+    if (!ref) continue;
+    if (int attnum = static_cast<int>(integer(row[1])); attnum == 0)
+      ref->table->comment = text(row[2]);
+    else if (auto* c = ref->column(attnum))
+      c->second.comment = text(row[2]);
+  }
+  for (const auto& row : sequences) {
+    auto* ref = table(row[0]);
+    auto* c = ref ? ref->column(static_cast<int>(integer(row[1]))) : nullptr;
+    if (!c) continue;
+    c->first.sequence =
+        Sequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
+                 integer(row[6]),   integer(row[7]), boolean(row[8])};
+  }
+
+  // Identity and serial settled, the columns move into their tables.
+  for (auto& [_, ref] : by_oid) {
+    for (auto& [facts, c] : ref.columns) {
+      bool integer_type =
+          facts.type == kInt2Oid || facts.type == kInt4Oid || facts.type == kInt8Oid;
+      if (facts.identity == 'a' || facts.identity == 'd') {
+        c.identity = identity_of(facts.identity, facts.type, facts.sequence);
+      } else if (facts.sequence && facts.sequence->deptype == 'a' && integer_type &&
+                 c.default_expr && c.default_expr->starts_with("nextval(")) {
+        c.serial = true;
+        c.default_expr.reset();
+      }
     }
-    it->second.table->columns.push_back(std::move(c));
-    it->second.attnums.push_back(static_cast<int>(integer(row[1])));
   }
 
   for (const auto& row : constraints) {
-    it = by_oid.find(row[0].c_str());
-    if (it == by_oid.end()) continue;
-    Table& t = *it->second.table;
+    auto* ref = table(row[0]);
+    if (!ref) continue;
+    Table& t = *ref->table;
     std::string name = row[1].c_str();
-    auto columns = column_names(row[3], it->second.attnums, t);
+    auto columns = ref->names(attnum_list(row[3]));
     switch (row[2].c_str()[0]) {
       case 'p':
         t.primary_key = PrimaryKey{name, columns};
@@ -341,7 +424,10 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
         fk.name = name;
         fk.columns = columns;
         fk.ref_table = {row[4].c_str(), row[5].c_str()};
-        fk.ref_columns = names(row[6]);
+        if (auto* target = table(row[13]))
+          fk.ref_columns = target->names(attnum_list(row[14]));
+        else
+          fk.ref_columns = names(row[6]);
         fk.on_delete = action(row[7].c_str()[0]);
         fk.on_update = action(row[8].c_str()[0]);
         fk.deferrable = boolean(row[9]);
@@ -352,38 +438,61 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     }
   }
 
+  // Index keys arrive one per row; they are gathered per index, in key order.
+  struct IndexRef {
+    TableRef* table;
+    Index index;
+    std::size_t key_count = 0;
+    std::vector<std::pair<int, IndexKey>> keys;
+    std::vector<std::pair<int, std::string>> include;
+  };
+  std::unordered_map<std::uint32_t, IndexRef> by_index;
+  std::vector<std::uint32_t> index_order;
   for (const auto& row : indexes) {
-    it = by_oid.find(row[0].c_str());
-    if (it == by_oid.end()) continue;
-    Index ix;
-    ix.name = row[1].c_str();
-    ix.unique = boolean(row[2]);
-    ix.method = row[3].c_str();
-    auto key_count = static_cast<std::size_t>(integer(row[4]));
-    auto keys = nlohmann::json::parse(row[5].c_str());
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      const auto& key = keys[k];
-      bool is_column = key[0].get<int>() != 0;
-      if (k >= key_count) {  // INCLUDE columns
-        ix.include.push_back(key[1].get<std::string>());
-        continue;
-      }
-      IndexKey ik;
-      if (is_column)
-        ik.column = key[1].get<std::string>();
-      else
-        ik.expression = key[2].get<std::string>();
-      if (!key[4].is_null()) ik.opclass = key[4].get<std::string>();
-      int option = key[3].is_null() ? 0 : key[3].get<int>();
-      ik.descending = option & 1;
-      bool nulls_first = option & 2;
-      // Only a NULLS placement that differs from the direction's default is recorded.
-      if (nulls_first != ik.descending) ik.nulls_first = nulls_first;
-      ix.keys.push_back(std::move(ik));
+    auto* ref = table(row[1]);
+    if (!ref) continue;
+    auto [it, fresh] = by_index.try_emplace(oid(row[0]));
+    IndexRef& ix = it->second;
+    if (fresh) {
+      index_order.push_back(it->first);
+      ix.table = ref;
+      ix.index.name = row[2].c_str();
+      ix.index.unique = boolean(row[3]);
+      ix.index.method = row[4].c_str();
+      ix.key_count = static_cast<std::size_t>(integer(row[5]));
     }
-    ix.where = text(row[6]);
-    it->second.table->indexes.push_back(std::move(ix));
+    auto position = static_cast<int>(integer(row[6]));
+    bool is_column = integer(row[7]) != 0;
+    if (static_cast<std::size_t>(position) > ix.key_count) {  // an INCLUDE column
+      ix.include.emplace_back(position, row[8].c_str());
+      continue;
+    }
+    if (position == 1) ix.index.where = text(row[12]);
+    IndexKey key;
+    if (is_column)
+      key.column = row[8].c_str();
+    else
+      key.expression = row[9].c_str();
+    key.opclass = text(row[11]);
+    int option = row[10].is_null() ? 0 : static_cast<int>(integer(row[10]));
+    key.descending = option & 1;
+    bool nulls_first = option & 2;
+    // Only a NULLS placement that differs from the direction's default is recorded.
+    if (nulls_first != key.descending) key.nulls_first = nulls_first;
+    ix.keys.emplace_back(position, std::move(key));
   }
+  for (auto index_oid : index_order) {
+    auto& ix = by_index.at(index_oid);
+    auto by_position = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::sort(ix.keys.begin(), ix.keys.end(), by_position);
+    std::sort(ix.include.begin(), ix.include.end(), by_position);
+    for (auto& [_, key] : ix.keys) ix.index.keys.push_back(std::move(key));
+    for (auto& [_, column] : ix.include) ix.index.include.push_back(std::move(column));
+    ix.table->table->indexes.push_back(std::move(ix.index));
+  }
+
+  for (auto& [_, ref] : by_oid)
+    for (auto& [facts, c] : ref.columns) ref.table->columns.push_back(std::move(c));
 
   for (const auto& row : enums) {
     auto& ns = schema.schemas[row[0].c_str()];
