@@ -26,9 +26,8 @@ bool looks_like_url(const std::string& t) {
 Schema load_target(const GlobalOptions& g, const std::string& target) {
   if (target == "models") return retort_models().schema();
   if (looks_like_url(target)) {
-    auto conn = connect(target);
-    auto helper = connect(target);
-    SnapshotPair pair(*conn, *helper);
+    auto conns = connect_pair(target);
+    SnapshotPair pair(*conns.main, *conns.helper);
     return introspect(pair.main(), g.schemas, nullptr, MissingSchema::skip, &pair.helper());
   }
   if (target.ends_with(".json") || std::filesystem::exists(target)) return read_snapshot(target);
@@ -38,7 +37,7 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
 
 Comparison compare_with_target(const GlobalOptions& g, const std::string& target) {
   auto url = g.require_url();
-  return compare(url, g.schemas, load_target(g, target));
+  return compare(url, g.schemas, [&] { return load_target(g, target); });
 }
 
 void print_diff_text(std::ostream& out, const SchemaDiff& diff) {

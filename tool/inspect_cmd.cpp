@@ -27,14 +27,16 @@ int cmd_inspect(const GlobalOptions& g, const Args& args) {
   auto format = vm["format"].as<std::string>();
   if (format != "json" && format != "sql")
     throw UsageError("--format must be json or sql, not \"" + format + "\"");
-  auto conn = connect(g.require_url());
-  auto helper = connect(g.require_url());
-  SnapshotPair pair(*conn, *helper);
+  auto conns = connect_pair(g.require_url());
+  SnapshotPair pair(*conns.main, *conns.helper);
   // A schema the user named must exist; the models' schemas may not have been created yet.
   auto schema =
       introspect(pair.main(), g.schemas, nullptr,
                  g.schemas_given ? MissingSchema::error : MissingSchema::skip, &pair.helper());
-  std::cout << (format == "json" ? dump(to_json(schema)) : create_script(schema));
+  if (format == "json")
+    write_snapshot(std::cout, schema);
+  else
+    std::cout << create_script(schema);
   return 0;
 }
 

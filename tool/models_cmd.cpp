@@ -21,7 +21,7 @@ int cmd_models(const GlobalOptions&, const Args& args) {
   auto format = vm["format"].as<std::string>();
   auto schema = retort_models().schema();
   if (format == "json")
-    std::cout << dump(to_json(schema));
+    write_snapshot(std::cout, schema);
   else if (format == "sql")
     std::cout << create_script(schema);
   else

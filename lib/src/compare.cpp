@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <map>
 #include <set>
 
@@ -255,16 +256,28 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
 }
 
 Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target) {
+  return compare(url, scope, [&target] { return std::move(target); });
+}
+
+Comparison compare(const std::string& url, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target) {
   Comparison cmp;
-  auto connection = connect(url);
-  auto& conn = *connection;
+  auto target = std::async(std::launch::async, load_target);
+  ConnectionPair conns;
+  try {
+    conns = connect_pair(url);
+  } catch (...) {
+    target.get();  // a bad target file is reported before an unreachable database
+    throw;
+  }
+  auto& conn = *conns.main;
   {
-    auto helper = connect(url);
-    SnapshotPair pair(conn, *helper);
+    SnapshotPair pair(conn, *conns.helper);
     cmp.current = introspect(pair.main(), scope, nullptr, MissingSchema::skip, &pair.helper());
-    cmp.target = canonicalize(pair.main(), cmp.current, restrict_to(std::move(target), scope));
+    cmp.target = canonicalize(pair.main(), cmp.current, restrict_to(target.get(), scope));
     pair.main().abort();
   }
+  conns.helper.reset();
   // Which tables hold rows matters only for some warnings: a first diff learns which tables it
   // asks about, one query answers for all of them, and the diff is made again with the answers.
   std::set<QualifiedName> asked;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <future>
 #include <regex>
 
 #include "retort/error.hpp"
@@ -82,6 +83,19 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
     throw DatabaseError(
         fmt::format("cannot connect to PostgreSQL ({}): {}", target, first_line(e.what())));
   }
+}
+
+ConnectionPair connect_pair(const std::string& url) {
+  auto helper = std::async(std::launch::async, [&url] { return connect(url); });
+  ConnectionPair pair;
+  try {
+    pair.main = connect(url);
+  } catch (...) {
+    helper.wait();  // both fail alike when the server is unreachable; one message is enough
+    throw;
+  }
+  pair.helper = helper.get();
+  return pair;
 }
 
 }  // namespace retort

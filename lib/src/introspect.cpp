@@ -251,27 +251,48 @@ struct ColumnFacts {
   int attnum = 0;
   char identity = 0;
   std::uint32_t type = 0;
-  std::optional<Sequence> sequence;
 };
 
-// A table being read, found by oid. Its columns stay with their facts until every query is in,
-// then move into the Table in attnum order.
+// A table being read, found by oid, with its columns' facts parallel to table->columns.
 struct TableRef {
   Table* table;
-  std::vector<std::pair<ColumnFacts, Column>> columns;
+  std::vector<ColumnFacts> facts;
 
-  std::pair<ColumnFacts, Column>* column(int attnum) {
-    auto it = std::lower_bound(columns.begin(), columns.end(), attnum,
-                               [](const auto& c, int n) { return c.first.attnum < n; });
-    return it != columns.end() && it->first.attnum == attnum ? &*it : nullptr;
+  Column* column(int attnum) {
+    auto it = std::lower_bound(facts.begin(), facts.end(), attnum,
+                               [](const auto& f, int n) { return f.attnum < n; });
+    return it != facts.end() && it->attnum == attnum ? &table->columns[it - facts.begin()]
+                                                     : nullptr;
   }
   std::vector<std::string> names(const std::vector<int>& attnums) {
     std::vector<std::string> out;
     for (int n : attnums)
-      if (auto* c = column(n)) out.push_back(c->second.name);
+      if (auto* c = column(n)) out.push_back(c->name);
     return out;
   }
+  // The query gives no order; attnum order is the table's.
+  void sort() {
+    auto by_attnum = [](const ColumnFacts& a, const ColumnFacts& b) { return a.attnum < b.attnum; };
+    if (std::is_sorted(facts.begin(), facts.end(), by_attnum)) return;
+    std::vector<std::size_t> order(facts.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return facts[a].attnum < facts[b].attnum; });
+    std::vector<ColumnFacts> sorted_facts;
+    std::vector<Column> sorted_columns;
+    for (auto i : order) {
+      sorted_facts.push_back(facts[i]);
+      sorted_columns.push_back(std::move(table->columns[i]));
+    }
+    facts = std::move(sorted_facts);
+    table->columns = std::move(sorted_columns);
+  }
 };
+
+// Sequences by (table oid, attnum).
+std::uint64_t column_key(std::uint32_t table, int attnum) {
+  return (std::uint64_t{table} << 16) | static_cast<std::uint16_t>(attnum);
+}
 
 constexpr const char* kSchemasQuery =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])";
@@ -349,11 +370,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   for (const auto& row : columns_tx ? columns.get() : run(kColumnsQuery, wanted)) {
     auto* ref = table(row[0]);
     if (!ref) continue;
-    ColumnFacts facts;
-    facts.attnum = static_cast<int>(integer(row[1]));
-    facts.identity = row[6].c_str()[0];
-    facts.type = oid(row[8]);
-    Column c;
+    ref->facts.push_back({static_cast<int>(integer(row[1])), row[6].c_str()[0], oid(row[8])});
+    Column& c = ref->table->columns.emplace_back();
     c.name = row[2].c_str();
     c.type = row[3].c_str();
     c.nullable = !boolean(row[4]);
@@ -362,14 +380,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       c.generated = std::move(c.default_expr);
       c.default_expr.reset();
     }
-    ref->columns.emplace_back(facts, std::move(c));
   }
-  for (auto& [_, ref] : by_oid)
-    if (!std::is_sorted(ref.columns.begin(), ref.columns.end(), [](const auto& a, const auto& b) {
-          return a.first.attnum < b.first.attnum;
-        }))
-      std::sort(ref.columns.begin(), ref.columns.end(),
-                [](const auto& a, const auto& b) { return a.first.attnum < b.first.attnum; });
+  for (auto& [_, ref] : by_oid) ref.sort();
 
   for (const auto& row : comments) {
     auto* ref = table(row[0]);
@@ -377,26 +389,28 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     if (int attnum = static_cast<int>(integer(row[1])); attnum == 0)
       ref->table->comment = text(row[2]);
     else if (auto* c = ref->column(attnum))
-      c->second.comment = text(row[2]);
-  }
-  for (const auto& row : sequences) {
-    auto* ref = table(row[0]);
-    auto* c = ref ? ref->column(static_cast<int>(integer(row[1]))) : nullptr;
-    if (!c) continue;
-    c->first.sequence =
-        Sequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
-                 integer(row[6]),   integer(row[7]), boolean(row[8])};
+      c->comment = text(row[2]);
   }
 
-  // Identity and serial settled, the columns move into their tables.
-  for (auto& [_, ref] : by_oid) {
-    for (auto& [facts, c] : ref.columns) {
+  std::unordered_map<std::uint64_t, Sequence> sequence_of;
+  for (const auto& row : sequences)
+    sequence_of.emplace(
+        column_key(oid(row[0]), static_cast<int>(integer(row[1]))),
+        Sequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
+                 integer(row[6]), integer(row[7]), boolean(row[8])});
+  for (auto& [table_oid, ref] : by_oid) {
+    for (std::size_t i = 0; i < ref.facts.size(); ++i) {
+      const auto& facts = ref.facts[i];
+      Column& c = ref.table->columns[i];
+      std::optional<Sequence> seq;
+      if (auto it = sequence_of.find(column_key(table_oid, facts.attnum)); it != sequence_of.end())
+        seq = it->second;
       bool integer_type =
           facts.type == kInt2Oid || facts.type == kInt4Oid || facts.type == kInt8Oid;
       if (facts.identity == 'a' || facts.identity == 'd') {
-        c.identity = identity_of(facts.identity, facts.type, facts.sequence);
-      } else if (facts.sequence && facts.sequence->deptype == 'a' && integer_type &&
-                 c.default_expr && c.default_expr->starts_with("nextval(")) {
+        c.identity = identity_of(facts.identity, facts.type, seq);
+      } else if (seq && seq->deptype == 'a' && integer_type && c.default_expr &&
+                 c.default_expr->starts_with("nextval(")) {
         c.serial = true;
         c.default_expr.reset();
       }
@@ -490,9 +504,6 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     for (auto& [_, column] : ix.include) ix.index.include.push_back(std::move(column));
     ix.table->table->indexes.push_back(std::move(ix.index));
   }
-
-  for (auto& [_, ref] : by_oid)
-    for (auto& [facts, c] : ref.columns) ref.table->columns.push_back(std::move(c));
 
   for (const auto& row : enums) {
     auto& ns = schema.schemas[row[0].c_str()];

@@ -46,68 +46,96 @@ std::string escape_key(std::string_view key) {
   return out;
 }
 
+// Appends to `path` the JSON path from `node` down to `target`; false when `target` is not below.
+bool find_path(const nlohmann::json& node, const nlohmann::json* target, std::string& path) {
+  if (&node == target) return true;
+  auto size = path.size();
+  if (node.is_object()) {
+    for (const auto& [key, child] : node.items()) {
+      path += '/';
+      path += escape_key(key);
+      if (find_path(child, target, path)) return true;
+      path.resize(size);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      path += '/';
+      path += std::to_string(i);
+      if (find_path(node[i], target, path)) return true;
+      path.resize(size);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 JsonCursor::JsonCursor(const nlohmann::json& value, std::string file, std::string path)
-    : m_value(value), m_file(std::move(file)), m_path(std::move(path)) {}
+    : m_value(&value),
+      m_document(
+          std::make_shared<const Document>(Document{std::move(file), &value, std::move(path)})) {}
+
+std::string JsonCursor::path() const {
+  std::string path = m_document->root_path;
+  find_path(*m_document->root, m_value, path);
+  return path.empty() ? "/" : path;
+}
+
+void JsonCursor::fail_at(const std::string& message) const {
+  throw FormatError(fmt::format("{}: at {}: {}", m_document->file, path(), message));
+}
 
 void JsonCursor::fail(std::string_view expected) const {
-  throw FormatError(fmt::format("{}: at {}: expected {}, found {}", m_file,
-                                m_path.empty() ? "/" : m_path, expected, kind(m_value)));
+  fail_at(fmt::format("expected {}, found {}", expected, kind(*m_value)));
 }
 
 JsonCursor JsonCursor::at(std::string_view key) const {
-  if (!m_value.is_object()) fail("an object");
-  auto it = m_value.find(key);
-  if (it == m_value.end())
-    throw FormatError(fmt::format("{}: at {}: missing required key \"{}\"", m_file,
-                                  m_path.empty() ? "/" : m_path, key));
-  return JsonCursor(*it, m_file, m_path + "/" + escape_key(key));
+  if (!m_value->is_object()) fail("an object");
+  auto it = m_value->find(key);
+  if (it == m_value->end()) fail_at(fmt::format("missing required key \"{}\"", key));
+  return JsonCursor(*it, m_document);
 }
 
 std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
-  if (!m_value.is_object()) fail("an object");
-  auto it = m_value.find(key);
-  if (it == m_value.end()) return std::nullopt;
-  return JsonCursor(*it, m_file, m_path + "/" + escape_key(key));
+  if (!m_value->is_object()) fail("an object");
+  auto it = m_value->find(key);
+  if (it == m_value->end()) return std::nullopt;
+  return JsonCursor(*it, m_document);
 }
 
 void JsonCursor::allow_keys(std::initializer_list<std::string_view> keys) const {
-  if (!m_value.is_object()) fail("an object");
-  for (const auto& [key, _] : m_value.items()) {
+  if (!m_value->is_object()) fail("an object");
+  for (const auto& [key, _] : m_value->items()) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       std::string allowed;
       for (auto k : keys) allowed += fmt::format("{}\"{}\"", allowed.empty() ? "" : ", ", k);
-      throw FormatError(fmt::format("{}: at {}: unexpected key \"{}\" (expected one of {})", m_file,
-                                    m_path.empty() ? "/" : m_path, key, allowed));
+      fail_at(fmt::format("unexpected key \"{}\" (expected one of {})", key, allowed));
     }
   }
 }
 
 std::vector<JsonCursor> JsonCursor::elements() const {
-  if (!m_value.is_array()) fail("an array");
+  if (!m_value->is_array()) fail("an array");
   std::vector<JsonCursor> out;
-  out.reserve(m_value.size());
-  for (std::size_t i = 0; i < m_value.size(); ++i)
-    out.emplace_back(m_value[i], m_file, fmt::format("{}/{}", m_path, i));
+  out.reserve(m_value->size());
+  for (const auto& element : *m_value) out.push_back(JsonCursor(element, m_document));
   return out;
 }
 
 std::string JsonCursor::as_string() const {
-  if (!m_value.is_string()) fail("a string");
-  return m_value.get<std::string>();
+  if (!m_value->is_string()) fail("a string");
+  return m_value->get<std::string>();
 }
 
 bool JsonCursor::as_bool() const {
-  if (!m_value.is_boolean()) fail("a boolean");
-  return m_value.get<bool>();
+  if (!m_value->is_boolean()) fail("a boolean");
+  return m_value->get<bool>();
 }
 
 std::int64_t JsonCursor::as_int() const {
-  if (!m_value.is_number_integer()) fail("an integer");
-  return m_value.get<std::int64_t>();
+  if (!m_value->is_number_integer()) fail("an integer");
+  return m_value->get<std::int64_t>();
 }
-
 std::vector<std::string> JsonCursor::as_strings() const {
   std::vector<std::string> out;
   for (const auto& e : elements()) out.push_back(e.as_string());

@@ -154,6 +154,48 @@ ordered_json to_json(const Schema& s) {
   return j;
 }
 
+namespace {
+
+// `json` dumped as it reads at `depth` levels of two-space indentation. JSON strings hold no raw
+// newlines, so every newline is a line break of the dump.
+std::string dump_at(const ordered_json& json, int depth) {
+  std::string text = json.dump(2), out;
+  out.reserve(text.size() + text.size() / 8);
+  const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += indent;
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_snapshot(std::ostream& out, const Schema& s) {
+  out << "{\n  \"format\": " << ordered_json(kFormat).dump() << ",\n  \"version\": " << kVersion
+      << ",\n  \"schemas\": ";
+  if (s.schemas.empty()) out << "[]";
+  bool first_schema = true;
+  for (const auto& [name, ns] : s.schemas) {
+    out << (first_schema ? "[\n" : ",\n") << "    {\n      \"name\": " << ordered_json(name).dump()
+        << ",\n      \"enums\": ";
+    first_schema = false;
+    ordered_json enums = ordered_json::array();
+    for (const auto& [_, e] : ns.enums) enums.push_back(to_json(e));
+    out << dump_at(enums, 3) << ",\n      \"tables\": ";
+    if (ns.tables.empty()) out << "[]";
+    bool first_table = true;
+    for (const auto& [_, t] : ns.tables) {
+      out << (first_table ? "[\n" : ",\n") << "        " << dump_at(to_json(t), 4);
+      first_table = false;
+    }
+    if (!ns.tables.empty()) out << "\n      ]";
+    out << "\n    }";
+  }
+  if (!s.schemas.empty()) out << "\n  ]";
+  out << "\n}\n";
+}
+
 Identity identity_from_json(const JsonCursor& c) {
   c.allow_keys({"always", "start", "increment", "min_value", "max_value", "cache", "cycle"});
   Identity id;
@@ -292,9 +334,10 @@ Schema schema_from_json(const JsonCursor& c) {
 
 std::string dump(const ordered_json& json) { return json.dump(2) + "\n"; }
 
-nlohmann::json parse_json(const std::string& text, const std::string& file) {
+nlohmann::json parse_json(const std::string& text, const std::string& file,
+                          const nlohmann::json::parser_callback_t& callback) {
   try {
-    return nlohmann::json::parse(text);
+    return nlohmann::json::parse(text, callback);
   } catch (const nlohmann::json::parse_error& e) {
     // Turn the byte offset into line:column, which an editor can jump to.
     std::size_t line = 1, col = 1;
@@ -322,8 +365,51 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 Schema read_snapshot(const std::filesystem::path& path) {
-  auto json = parse_json(read_file(path), path.string());
-  return schema_from_json(JsonCursor(json, path.string()));
+  const auto file = path.string();
+  auto text = read_file(path);
+  // Each table becomes a Table as soon as the parser has it, and leaves the document: a snapshot
+  // of 10,000 tables is never whole in memory as JSON. Depths: 0 the document, 1 "schemas",
+  // 2 a schema, 3 its "tables", 4 a table.
+  struct Parsed {
+    std::size_t schema;
+    std::string path;
+    Table table;
+  };
+  std::vector<Parsed> tables;
+  std::size_t schema_index = 0, table_index = 0;
+  std::string top_key, schema_key;
+  bool in_tables = false;
+  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (depth == 1 && event == Event::key) top_key = parsed.get<std::string>();
+    if (depth < 2 || top_key != "schemas") return true;
+    if (depth == 2 && event == Event::object_end) ++schema_index;
+    if (depth == 3 && event == Event::key) schema_key = parsed.get<std::string>();
+    if (depth == 3 && event == Event::array_start) in_tables = schema_key == "tables";
+    if (depth == 3 && event == Event::array_end) in_tables = false;
+    if (depth == 4 && in_tables && event == Event::object_end) {
+      auto where = fmt::format("/schemas/{}/tables/{}", schema_index, table_index++);
+      tables.push_back({schema_index, where, table_from_json(JsonCursor(parsed, file, where))});
+      return false;
+    }
+    if (depth == 2 && event == Event::object_start) table_index = 0;
+    return true;
+  };
+  auto json = parse_json(text, file, callback);
+  text = std::string();
+
+  Schema s = schema_from_json(JsonCursor(json, file));
+  const auto& schemas = json.at("schemas");
+  for (auto& [index, where, table] : tables) {
+    auto& ns = s.schemas.at(schemas.at(index).at("name").get<std::string>());
+    if (ns.tables.contains(table.name))
+      throw FormatError(fmt::format(
+          "{}: at {}/name: expected a table name not used before, found a string", file, where));
+    auto name = table.name;
+    ns.tables.emplace(std::move(name), std::move(table));
+  }
+  s.normalize();
+  return s;
 }
 
 }  // namespace retort

@@ -1,8 +1,11 @@
 #include "retort/snapshot.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "retort/error.hpp"
 #include "retort/model.hpp"
@@ -10,14 +13,42 @@
 
 namespace {
 
+// A file "snap.json" in a directory of its own, removed again.
+class SnapshotFile {
+ public:
+  explicit SnapshotFile(const std::string& text)
+      : m_dir(std::filesystem::temp_directory_path() /
+              ("retort-snapshot-test-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(m_dir);
+    std::ofstream(path()) << text;
+  }
+  ~SnapshotFile() { std::filesystem::remove_all(m_dir); }
+  std::filesystem::path path() const { return m_dir / "snap.json"; }
+  std::string dir() const { return m_dir.string() + "/"; }
+
+ private:
+  std::filesystem::path m_dir;
+};
+
+// The error reading `text` gives, both as a whole document and streamed from a file: the two
+// readers must agree, path and all.
 std::string read_error(const std::string& text) {
+  std::string whole, streamed;
   try {
     auto j = retort::parse_json(text, "snap.json");
     retort::schema_from_json(retort::JsonCursor(j, "snap.json"));
   } catch (const retort::FormatError& e) {
-    return e.what();
+    whole = e.what();
   }
-  return "";
+  SnapshotFile file(text);
+  try {
+    retort::read_snapshot(file.path());
+  } catch (const retort::FormatError& e) {
+    streamed = e.what();
+    if (streamed.starts_with(file.dir())) streamed = streamed.substr(file.dir().size());
+  }
+  EXPECT_EQ(streamed, whole) << text;
+  return whole;
 }
 
 TEST(Snapshot, ExampleModelsRoundTrip) {
@@ -27,6 +58,20 @@ TEST(Snapshot, ExampleModelsRoundTrip) {
   auto back = retort::schema_from_json(retort::JsonCursor(parsed, "x.json"));
   EXPECT_EQ(back, schema);
   EXPECT_EQ(retort::dump(retort::to_json(back)), json);
+}
+
+TEST(Snapshot, WrittenTableByTableAsTheWholeDocumentWouldBe) {
+  auto models = retort_models().schema();
+  retort::Schema empty, no_tables;
+  no_tables.schemas["s"].name = "s";
+  no_tables.schemas["s"].enums["e"] = {"e", {"a", "b"}};
+  for (const auto* schema : {&models, &empty, &no_tables}) {
+    std::ostringstream out;
+    retort::write_snapshot(out, *schema);
+    EXPECT_EQ(out.str(), retort::dump(retort::to_json(*schema)));
+    SnapshotFile file(out.str());
+    EXPECT_EQ(retort::read_snapshot(file.path()), *schema);
+  }
 }
 
 TEST(Snapshot, EveryFieldRoundTrips) {
@@ -98,6 +143,17 @@ TEST(Snapshot, MalformedInputsNamePathAndExpectation) {
   EXPECT_EQ(read_error(R"({"format": "other", "version": 1, "schemas": []})"),
             "snap.json: at /format: expected \"retort-snapshot\", found a string");
   EXPECT_EQ(read_error(R"([])"), "snap.json: at /: expected an object, found an array");
+  EXPECT_EQ(read_error(R"({"format": "retort-snapshot", "version": 1, "schemas": [
+        {"name": "a", "enums": [{"name": "e", "labels": []}], "tables": [{"name": "t", "columns": []}]},
+        {"name": "b", "tables": [{"name": "t", "columns": []}, {"name": "u", "columns": [{}]}]}]})"),
+            "snap.json: at /schemas/1/tables/1/columns/0: missing required key \"name\"");
+  EXPECT_EQ(read_error(R"({"format": "retort-snapshot", "version": 1, "schemas": [{"name": "public",
+        "tables": [{"name": "t", "columns": []}, {"name": "t", "columns": []}]}]})"),
+            "snap.json: at /schemas/0/tables/1/name: expected a table name not used before, found "
+            "a string");
+  EXPECT_EQ(read_error(R"({"format": "retort-snapshot", "version": 1, "schemas": [{"name": "public",
+        "tables": ["t"]}]})"),
+            "snap.json: at /schemas/0/tables/0: expected an object, found a string");
 }
 
 TEST(Snapshot, ReadingAMissingFileNamesIt) {

@@ -2,6 +2,7 @@
 // only the server knows (types, defaults, check and index expressions).
 #pragma once
 
+#include <functional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -25,9 +26,12 @@ struct Comparison {
   SchemaDiff diff;
 };
 
-// Schemas are taken by value: on 10,000 tables every copy costs tens of megabytes.
 // Connects to `url` (twice: introspection reads with two queries at a time), introspects `scope`,
-// canonicalizes the target against the server and diffs. Changes nothing.
+// canonicalizes the target against the server and diffs. Changes nothing. `load_target` runs on
+// a thread of its own meanwhile: a large snapshot file parses while the catalog is read.
+Comparison compare(const std::string& url, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target);
+// Schemas are taken by value: on 10,000 tables every copy costs tens of megabytes.
 Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target);
 
 }  // namespace retort

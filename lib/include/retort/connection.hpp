@@ -10,6 +10,13 @@ namespace retort {
 
 std::unique_ptr<pqxx::connection> connect(const std::string& url);
 
+// Two connections to `url`, opened at the same time: introspection reads on both.
+struct ConnectionPair {
+  std::unique_ptr<pqxx::connection> main;
+  std::unique_ptr<pqxx::connection> helper;
+};
+ConnectionPair connect_pair(const std::string& url);
+
 // The URL with any password replaced by "***", for messages.
 std::string redact_url(const std::string& url);
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,12 +13,16 @@
 
 namespace retort {
 
+// A cursor is a pointer into the document plus a shared reference to the file's name: the JSON
+// path of a value is worked out only when an error needs it, so reading allocates nothing.
 class JsonCursor {
  public:
+  // `value` must outlive every cursor derived from this one; `path` is the JSON path of `value`
+  // within its file, when it is not the whole document.
   JsonCursor(const nlohmann::json& value, std::string file, std::string path = "");
 
-  const std::string& path() const { return m_path; }
-  const nlohmann::json& value() const { return m_value; }
+  std::string path() const;
+  const nlohmann::json& value() const { return *m_value; }
   [[noreturn]] void fail(std::string_view expected) const;
 
   // Object access: `at` requires the key, `find` allows it to be absent.
@@ -30,7 +35,7 @@ class JsonCursor {
   std::string as_string() const;
   bool as_bool() const;
   std::int64_t as_int() const;
-  bool is_null() const { return m_value.is_null(); }
+  bool is_null() const { return m_value->is_null(); }
   std::vector<std::string> as_strings() const;
 
   std::string string_at(std::string_view key) const { return at(key).as_string(); }
@@ -39,9 +44,17 @@ class JsonCursor {
   std::vector<std::string> strings_or_empty(std::string_view key) const;
 
  private:
-  const nlohmann::json& m_value;
-  std::string m_file;
-  std::string m_path;
+  struct Document {
+    std::string file;
+    const nlohmann::json* root;
+    std::string root_path;
+  };
+  JsonCursor(const nlohmann::json& value, std::shared_ptr<const Document> document)
+      : m_value(&value), m_document(std::move(document)) {}
+  [[noreturn]] void fail_at(const std::string& message) const;
+
+  const nlohmann::json* m_value;
+  std::shared_ptr<const Document> m_document;
 };
 
 }  // namespace retort
