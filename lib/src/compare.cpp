@@ -278,40 +278,41 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
     pair.main().abort();
   }
   conns.helper.reset();
-  // Which tables hold rows matters only for some warnings: a first diff learns which tables it
-  // asks about, one query answers for all of them, and the diff is made again with the answers.
-  std::set<QualifiedName> asked;
-  DiffOptions probe;
-  probe.has_rows = [&](const QualifiedName& table) {
-    if (cmp.current.find_table(table)) asked.insert(table);
-    return true;
-  };
-  cmp.diff = diff(cmp.current, cmp.target, probe);
-  if (asked.empty()) return cmp;
-  std::set<std::string> with_rows;
+  cmp.diff = diff(cmp.current, cmp.target);
+  auto asked = cmp.diff.tables_asked();
+  std::erase_if(asked, [&](const auto& t) { return !cmp.current.find_table(t); });
+  if (asked.empty()) {
+    cmp.diff.keep_row_warnings([](const QualifiedName&) { return false; });
+    return cmp;
+  }
+  // Which tables hold rows matters only for some warnings. A table whose heap has no pages has
+  // no rows; only the others need a look. Names are matched by a join, not cast to regclass
+  // one by one.
+  std::set<QualifiedName> with_rows;
   {
-    // A table whose heap has no pages has no rows; only the others need a look.
     pqxx::read_transaction tx(conn);
-    std::string names;
-    for (const auto& t : asked) names += (names.empty() ? "" : ",") + quote_literal(qualified(t));
+    std::vector<std::string> schemas, tables;
+    for (const auto& t : asked) {
+      schemas.push_back(t.schema);
+      tables.push_back(t.name);
+    }
     std::string sql;
     for (const auto& row :
-         tx.exec("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n "
-                 "ON n.oid = c.relnamespace WHERE c.oid = ANY(ARRAY[" +
-                 names + "]::regclass[]) AND pg_relation_size(c.oid) > 0")) {
+         tx.exec_params("SELECT t.s, t.n FROM unnest($1::text[], $2::text[]) t(s, n) "
+                        "JOIN pg_namespace ns ON ns.nspname = t.s "
+                        "JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n "
+                        "WHERE pg_relation_size(c.oid) > 0",
+                        array_literal(schemas), array_literal(tables))) {
       QualifiedName t{row[0].c_str(), row[1].c_str()};
-      sql += fmt::format("{}SELECT {}, EXISTS (SELECT 1 FROM {})", sql.empty() ? "" : " UNION ALL ",
-                         quote_literal(t.schema + "." + t.name), qualified(t));
+      sql += fmt::format("{}SELECT {}, {}, EXISTS (SELECT 1 FROM {})",
+                         sql.empty() ? "" : " UNION ALL ", quote_literal(t.schema),
+                         quote_literal(t.name), qualified(t));
     }
     if (!sql.empty())
       for (const auto& row : tx.exec(sql))
-        if (row[1].as<bool>()) with_rows.insert(row[0].c_str());
+        if (row[2].as<bool>()) with_rows.insert({row[0].c_str(), row[1].c_str()});
   }
-  DiffOptions options;
-  options.has_rows = [&](const QualifiedName& table) {
-    return with_rows.contains(table.schema + "." + table.name);
-  };
-  cmp.diff = diff(cmp.current, cmp.target, options);
+  cmp.diff.keep_row_warnings([&](const QualifiedName& t) { return with_rows.contains(t); });
   return cmp;
 }
 

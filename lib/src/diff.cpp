@@ -111,8 +111,7 @@ std::string normalize_default(const std::string& expr) {
 
 class Differ {
  public:
-  Differ(const Schema& current, const Schema& target, const DiffOptions& options)
-      : m_current(current), m_target(target), m_options(options) {}
+  Differ(const Schema& current, const Schema& target) : m_current(current), m_target(target) {}
 
   SchemaDiff run() {
     diff_schemas_and_enums();
@@ -128,6 +127,7 @@ class Differ {
         warn(fmt::format("{}: cannot be undone on downgrade", describe(*it)));
     }
     out.warnings = std::move(m_warnings);
+    out.row_warnings = std::move(m_row_warnings);
     return out;
   }
 
@@ -135,8 +135,10 @@ class Differ {
   void emit(Phase phase, Op op) { m_phases[phase].push_back(std::move(op)); }
   void warn(std::string text) { m_warnings.push_back(std::move(text)); }
 
-  bool has_rows(const QualifiedName& table) const {
-    return m_options.has_rows ? m_options.has_rows(table) : true;
+  // A warning that holds only if `table` has rows.
+  void warn_if_rows(const QualifiedName& table, std::string text) {
+    m_row_warnings.emplace_back(m_warnings.size(), table);
+    warn(std::move(text));
   }
 
   void diff_schemas_and_enums() {
@@ -275,9 +277,10 @@ class Differ {
     for (const auto& c : t.columns) {
       const Column* o = old.find_column(c.name);
       if (!o) {
-        if (!c.nullable && !c.default_expr && !c.identity && !c.generated && has_rows(q))
-          warn(fmt::format("adds NOT NULL column {}.{} without a default: fails if {} has rows",
-                           display(q), c.name, display(q)));
+        if (!c.nullable && !c.default_expr && !c.identity && !c.generated)
+          warn_if_rows(
+              q, fmt::format("adds NOT NULL column {}.{} without a default: fails if {} has rows",
+                             display(q), c.name, display(q)));
         emit(kAlterColumns, op::AddColumn{q, c});
         continue;
       }
@@ -354,9 +357,9 @@ class Differ {
       emit(kAlterColumns, op::SetDefault{q, c.name, *c.default_expr, std::nullopt});
     if (c.identity && !o.identity) emit(kAlterColumns, op::AddIdentity{q, c.name, *c.identity});
     if (o.nullable && !c.nullable) {
-      if (has_rows(q) && !c.identity)
-        warn(
-            fmt::format("sets NOT NULL on {}.{}: fails if any row holds NULL", display(q), c.name));
+      if (!c.identity)
+        warn_if_rows(q, fmt::format("sets NOT NULL on {}.{}: fails if any row holds NULL",
+                                    display(q), c.name));
       emit(kAlterColumns, op::SetNotNull{q, c.name});
     } else if (!o.nullable && c.nullable) {
       emit(kAlterColumns, op::DropNotNull{q, c.name});
@@ -398,7 +401,7 @@ class Differ {
 
   const Schema& m_current;
   const Schema& m_target;
-  const DiffOptions& m_options;
+  std::vector<std::pair<std::size_t, QualifiedName>> m_row_warnings;
   std::vector<Op> m_phases[kPhaseCount];
   std::vector<std::string> m_warnings;
 };
@@ -410,8 +413,24 @@ bool same_default(const std::optional<std::string>& a, const std::optional<std::
   return !a || normalize_default(*a) == normalize_default(*b);
 }
 
-SchemaDiff diff(const Schema& current, const Schema& target, const DiffOptions& options) {
-  return Differ(current, target, options).run();
+std::vector<QualifiedName> SchemaDiff::tables_asked() const {
+  std::set<QualifiedName> tables;
+  for (const auto& [_, table] : row_warnings) tables.insert(table);
+  return {tables.begin(), tables.end()};
+}
+
+void SchemaDiff::keep_row_warnings(const std::function<bool(const QualifiedName&)>& has_rows) {
+  std::vector<bool> drop(warnings.size(), false);
+  for (const auto& [index, table] : row_warnings) drop[index] = !has_rows(table);
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < warnings.size(); ++i)
+    if (!drop[i]) kept.push_back(std::move(warnings[i]));
+  warnings = std::move(kept);
+  row_warnings.clear();
+}
+
+SchemaDiff diff(const Schema& current, const Schema& target) {
+  return Differ(current, target).run();
 }
 
 }  // namespace retort

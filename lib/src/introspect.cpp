@@ -123,20 +123,6 @@ WHERE n.nspname = ANY($1::text[])
 GROUP BY n.nspname, t.typname
 )";
 
-// A text[] literal of the schema names, sent as one parameter.
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += i ? ",\"" : "\"";
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::optional<std::string> text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return std::string(f.c_str(), f.size());

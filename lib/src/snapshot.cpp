@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "retort/error.hpp"
 
@@ -357,11 +356,16 @@ nlohmann::json parse_json(const std::string& text, const std::string& file,
 }
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open file", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in || std::filesystem::is_directory(path))
+    throw Error(fmt::format("{}: cannot open file", path.string()));
+  auto size = in.tellg();
+  if (size < 0) throw Error(fmt::format("{}: cannot read file", path.string()));
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+    throw Error(fmt::format("{}: cannot read file", path.string()));
+  return text;
 }
 
 Schema read_snapshot(const std::filesystem::path& path) {

@@ -70,6 +70,19 @@ std::string column_type_sql(const Column& c) {
 
 }  // namespace
 
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 std::string column_definition(const Column& c) {
   std::string out = quote_ident(c.name) + " " + column_type_sql(c);
   if (c.generated) out += " GENERATED ALWAYS AS (" + *c.generated + ") STORED";

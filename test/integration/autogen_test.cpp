@@ -340,6 +340,30 @@ TEST(NoFalsePositives, DatabaseAgainstItsOwnInspectSnapshot) {
   EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
 }
 
+TEST(Warnings, NotNullStepsAreFlaggedOnlyOnTablesWithRows) {
+  auto db = fresh_database("rows");
+  // "Order" has rows; "empty" never had any; "emptied" had rows that were deleted (its heap
+  // still has pages, so it is looked into).
+  exec_sql(db, R"(CREATE TABLE "Order" (id int, note text); INSERT INTO "Order" VALUES (1, NULL);
+                  CREATE TABLE empty (id int, note text);
+                  CREATE TABLE emptied (id int, note text); INSERT INTO emptied VALUES (1, 'x');
+                  DELETE FROM emptied;)");
+  auto target = fresh_database("rows_target");
+  exec_sql(target, R"(CREATE TABLE "Order" (id int, note text NOT NULL, must text NOT NULL);
+                      CREATE TABLE empty (id int, note text NOT NULL, must text NOT NULL);
+                      CREATE TABLE emptied (id int, note text NOT NULL, must text NOT NULL);)");
+  auto d = run_retort({"--url", db, "diff", "--target", target});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(d.out.find("! adds NOT NULL column public.Order.must without a default"),
+            std::string::npos)
+      << d.out;
+  EXPECT_NE(d.out.find("! sets NOT NULL on public.Order.note"), std::string::npos) << d.out;
+  EXPECT_EQ(d.out.find("public.empty.must without"), std::string::npos) << d.out;
+  EXPECT_EQ(d.out.find("NOT NULL on public.empty."), std::string::npos) << d.out;
+  EXPECT_EQ(d.out.find("public.emptied.must without"), std::string::npos) << d.out;
+  EXPECT_EQ(d.out.find("NOT NULL on public.emptied."), std::string::npos) << d.out;
+}
+
 TEST(Check, DriftExitsOneAndErrorsExitOtherwise) {
   auto db = fresh_database("drift");
   auto models = run_retort({"models", "--format", "sql"});

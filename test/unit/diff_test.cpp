@@ -125,12 +125,12 @@ TEST(Diff, NotNullWithoutDefaultWarnsOnlyWhenTheTableHasRows) {
   auto before = two_tables_with_cycle();
   auto after = before;
   after.schemas["public"].tables["a"].columns.push_back(col("must", "text", false));
-  retort::DiffOptions empty_tables;
-  empty_tables.has_rows = [](const retort::QualifiedName&) { return false; };
-  EXPECT_TRUE(retort::diff(before, after, empty_tables).warnings.empty());
-  retort::DiffOptions full_tables;
-  full_tables.has_rows = [](const retort::QualifiedName&) { return true; };
-  auto d = retort::diff(before, after, full_tables);
+  auto empty_tables = retort::diff(before, after);
+  EXPECT_EQ(empty_tables.tables_asked(), (std::vector<retort::QualifiedName>{{"public", "a"}}));
+  empty_tables.keep_row_warnings([](const retort::QualifiedName&) { return false; });
+  EXPECT_TRUE(empty_tables.warnings.empty());
+  auto d = retort::diff(before, after);
+  d.keep_row_warnings([](const retort::QualifiedName&) { return true; });
   ASSERT_EQ(d.warnings.size(), 1u);
   EXPECT_NE(d.warnings[0].find("NOT NULL column public.a.must without a default"),
             std::string::npos);

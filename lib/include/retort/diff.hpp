@@ -2,8 +2,10 @@
 // inverses, and the warnings a reviewer must see. See docs/autogenerate.md.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "retort/ops.hpp"
@@ -15,20 +17,22 @@ struct SchemaDiff {
   std::vector<Op> upgrade;
   std::vector<Op> downgrade;  // undoes upgrade exactly, in reverse order
   std::vector<std::string> warnings;
+  // The warnings that hold only if a table has rows ("NOT NULL without a default"), by position
+  // in `warnings`: the differ flags every such step, and the caller who knows which tables hold
+  // rows keeps only those that apply (keep_row_warnings).
+  std::vector<std::pair<std::size_t, QualifiedName>> row_warnings;
 
   bool empty() const { return upgrade.empty(); }
-};
-
-struct DiffOptions {
-  // Whether a table holds rows; it makes "NOT NULL without a default" warnings precise. Without
-  // it, every such step is flagged.
-  std::function<bool(const QualifiedName&)> has_rows;
+  // The tables row_warnings ask about.
+  std::vector<QualifiedName> tables_asked() const;
+  // Drops the row warnings whose table has no rows.
+  void keep_row_warnings(const std::function<bool(const QualifiedName&)>& has_rows);
 };
 
 // Both schemas must be canonical (introspected, or canonicalized by the server: see
 // canonicalize.hpp) for the comparison to be free of false positives. Throws Error for a change
 // retort cannot express safely (an enum label removed or reordered), naming the object.
-SchemaDiff diff(const Schema& current, const Schema& target, const DiffOptions& options = {});
+SchemaDiff diff(const Schema& current, const Schema& target);
 
 // Whether two canonical default expressions mean the same (now() and CURRENT_TIMESTAMP do).
 bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b);

@@ -13,6 +13,8 @@ std::string quote_ident(std::string_view name);    // "na""me"
 std::string quote_literal(std::string_view text);  // 'it''s' (E'' when it has backslashes)
 std::string qualified(const QualifiedName& name);  // "schema"."name"
 std::string quote_list(const std::vector<std::string>& names);  // "a", "b"
+// {"a","b\"c"}: a text[] value, to send as one query parameter.
+std::string array_literal(const std::vector<std::string>& items);
 
 // "name" type [GENERATED ...] [DEFAULT ...] [NOT NULL]
 std::string column_definition(const Column& column);
