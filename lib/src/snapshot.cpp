@@ -289,7 +289,9 @@ Table table_from_json(const JsonCursor& c) {
   Table t;
   t.name = c.string_at("name");
   t.comment = c.optional_string("comment");
-  for (const auto& col : c.at("columns").elements()) t.columns.push_back(column_from_json(col));
+  auto columns = c.at("columns").elements();
+  t.columns.reserve(columns.size());  // exactly: 10,000 tables of grown vectors add up
+  for (const auto& col : columns) t.columns.push_back(column_from_json(col));
   if (auto pk = c.find("primary_key"); pk && !pk->is_null())
     t.primary_key = primary_key_from_json(*pk);
   if (auto l = c.find("uniques"))
