@@ -28,7 +28,8 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
   if (looks_like_url(target)) {
     auto conns = connect_pair(target);
     SnapshotPair pair(*conns.main, *conns.helper);
-    return introspect(pair.main(), g.schemas, nullptr, MissingSchema::skip, &pair.helper());
+    return introspect(pair.main(), g.schemas,
+                      {.missing = MissingSchema::skip, .columns_tx = &pair.helper()});
   }
   if (target.ends_with(".json") || std::filesystem::exists(target)) return read_snapshot(target);
   throw UsageError(fmt::format(

@@ -30,9 +30,9 @@ int cmd_inspect(const GlobalOptions& g, const Args& args) {
   auto conns = connect_pair(g.require_url());
   SnapshotPair pair(*conns.main, *conns.helper);
   // A schema the user named must exist; the models' schemas may not have been created yet.
-  auto schema =
-      introspect(pair.main(), g.schemas, nullptr,
-                 g.schemas_given ? MissingSchema::error : MissingSchema::skip, &pair.helper());
+  auto schema = introspect(pair.main(), g.schemas,
+                           {.missing = g.schemas_given ? MissingSchema::error : MissingSchema::skip,
+                            .columns_tx = &pair.helper()});
   if (format == "json")
     write_snapshot(std::cout, schema);
   else

@@ -54,10 +54,12 @@ Column probe_column(const Column& c, std::string name) {
   return copy;
 }
 
+std::string packed_name(std::size_t first) { return fmt::format("retort_packed_{}", first); }
+
 // Columns [first, last) of `packed` as one temporary table; column "c<i>" stands for packed[i].
 std::string packed_sql(const Schema& target, const std::vector<PackedColumn>& packed,
                        std::size_t first, std::size_t last) {
-  std::string sql = fmt::format("CREATE TEMPORARY TABLE \"retort_packed_{}\" (", first);
+  std::string sql = "CREATE TEMPORARY TABLE " + quote_ident(packed_name(first)) + " (";
   for (std::size_t i = first; i < last; ++i) {
     const Table* t = target.find_table(packed[i].table);
     sql +=
@@ -178,9 +180,15 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
 
   std::vector<bool> created(probes.size(), false);
   std::string all;
-  for (const auto& p : probes) all += probe_sql(p, *target.find_table(p.table), temp_schema);
-  for (std::size_t first = 0; first < packed.size(); first += kPackedColumns)
+  std::vector<std::string> temp_names;  // of every table created, to read back by name
+  for (const auto& p : probes) {
+    all += probe_sql(p, *target.find_table(p.table), temp_schema);
+    temp_names.push_back(p.temp_name);
+  }
+  for (std::size_t first = 0; first < packed.size(); first += kPackedColumns) {
     all += packed_sql(target, packed, first, std::min(packed.size(), first + kPackedColumns));
+    temp_names.push_back(packed_name(first));
+  }
   bool batch_ok = false;
   {
     pqxx::subtransaction sp(tx, "retort_probes");
@@ -198,6 +206,7 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
     try {
       sp.exec(packed_sql(target, packed, i, i + 1));
       sp.commit();
+      temp_names.push_back(packed_name(i));
     } catch (const std::exception&) {
       sp.abort();
     }
@@ -217,7 +226,7 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
     }
   }
 
-  Schema probed = introspect(tx, {temp_schema});
+  Schema probed = introspect(tx, {temp_schema}, {.tables = std::move(temp_names)});
   Schema& out = target;
   const auto& temp_tables = probed.schemas[temp_schema].tables;
   for (const auto& [name, table] : temp_tables) {
@@ -273,7 +282,8 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
   auto& conn = *conns.main;
   {
     SnapshotPair pair(conn, *conns.helper);
-    cmp.current = introspect(pair.main(), scope, nullptr, MissingSchema::skip, &pair.helper());
+    cmp.current = introspect(pair.main(), scope,
+                             {.missing = MissingSchema::skip, .columns_tx = &pair.helper()});
     cmp.target = canonicalize(pair.main(), cmp.current, restrict_to(target.get(), scope));
     pair.main().abort();
   }

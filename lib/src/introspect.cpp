@@ -23,8 +23,10 @@ constexpr const char* kTablesQuery = R"(
 SELECT c.oid, n.nspname, c.relname
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND c.relname <> $2
+  AND c.relname <> 'retort_version'
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
+static_assert(std::string_view(kVersionTable) == "retort_version", "kTablesQuery spells it out");
 
 // Columns with their defaults, and nothing else: every further join here multiplies across
 // all columns, so comments and sequences come in queries of their own. Defaults cannot refer
@@ -40,6 +42,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND a.attnum > 0 AND NOT a.attisdropped
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
 
 // Table comments (objsubid 0) and column comments (objsubid = attnum).
@@ -50,6 +53,7 @@ JOIN pg_class c ON c.oid = ds.objoid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ds.classoid = 'pg_class'::regclass AND n.nspname = ANY($1::text[])
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
 
 // Identity and serial sequences, found through pg_depend: 'i' (internal) for identity, 'a'
@@ -63,14 +67,17 @@ JOIN pg_class c ON c.oid = dep.refobjid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
   AND dep.deptype IN ('a', 'i') AND n.nspname = ANY($1::text[])
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
 
-// A foreign key's referenced columns are named here only when the referenced table lies outside
-// the schemas read; otherwise they are resolved from its attnums, sparing a subquery per key.
+// A foreign key's referenced columns are named here only when the referenced table is not among
+// those read; otherwise they are resolved from its attnums, sparing a subquery per key.
 constexpr const char* kConstraintsQuery = R"(
 SELECT con.conrelid, con.conname, con.contype, con.conkey, fn.nspname, fc.relname,
-       CASE WHEN con.contype = 'f' AND NOT (fn.nspname = ANY($1::text[]) AND fc.relkind IN ('r', 'p')
-                                            AND NOT fc.relispartition) THEN
+       CASE WHEN con.contype = 'f' AND NOT (
+              fn.nspname = ANY($1::text[]) AND fc.relkind IN ('r', 'p') AND NOT fc.relispartition
+              AND fc.relname <> 'retort_version'
+              AND ($2::text[] IS NULL OR fc.relname = ANY($2::text[]))) THEN
          (SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n) END,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
@@ -84,6 +91,7 @@ LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
 WHERE n.nspname = ANY($1::text[]) AND con.contype IN ('p', 'u', 'c', 'f')
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND con.conparentid = 0
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
 
 // One row per index key (INCLUDE columns too), joined flat rather than aggregated in a subquery
@@ -112,6 +120,7 @@ WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispar
   AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
                            WHERE con.contype IN ('p', 'u', 'x'))
   AND ic.relkind IN ('i', 'I') AND NOT ic.relispartition
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
 
 constexpr const char* kEnumsQuery = R"(
@@ -293,7 +302,7 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
         sql.replace(p, from.size(), to);
     };
     replace("$1", quote_literal(array_literal(schemas)));
-    replace("$2", quote_literal(kVersionTable));
+    replace("$2", "NULL");
     return sql;
   };
   for (const char* q : {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery,
@@ -303,20 +312,22 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
 }
 
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  std::size_t* query_count, MissingSchema missing,
-                  pqxx::transaction_base* columns_tx) {
+                  const IntrospectOptions& options) {
   std::size_t queries = 0;
-  auto run = [&](const char* sql, auto&&... params) {
-    ++queries;
-    return tx.exec_params(sql, params...);
-  };
   const auto wanted = array_literal(schemas);
+  const auto only =
+      options.tables ? std::optional<std::string>(array_literal(*options.tables)) : std::nullopt;
+  auto run = [&](const char* sql) {
+    ++queries;
+    return tx.exec_params(sql, wanted, only);
+  };
   std::future<pqxx::result> columns;
+  auto* columns_tx = options.columns_tx;
   if (columns_tx) {
     queries += 2;
-    columns = std::async(std::launch::async, [columns_tx, &wanted] {
+    columns = std::async(std::launch::async, [columns_tx, &wanted, &only] {
       columns_tx->exec("SET LOCAL search_path = ''");
-      return columns_tx->exec_params(kColumnsQuery, wanted);
+      return columns_tx->exec_params(kColumnsQuery, wanted, only);
     });
   }
   tx.exec("SET LOCAL search_path = ''");
@@ -324,18 +335,19 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
 
   Schema schema;
   {
-    auto r = run(kSchemasQuery, wanted);
+    ++queries;
+    auto r = tx.exec_params(kSchemasQuery, wanted);
     for (const auto& row : r) {
       std::string name = row[0].c_str();
       schema.schemas[name].name = name;
     }
     for (const auto& s : schemas)
-      if (!schema.schemas.contains(s) && missing == MissingSchema::error)
+      if (!schema.schemas.contains(s) && options.missing == MissingSchema::error)
         throw Error(fmt::format("schema \"{}\" does not exist in the database", s));
   }
 
   std::unordered_map<std::uint32_t, TableRef> by_oid;
-  for (const auto& row : run(kTablesQuery, wanted, kVersionTable)) {
+  for (const auto& row : run(kTablesQuery)) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
@@ -347,14 +359,15 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   };
 
   // The other queries go out while the column query runs on the helper; results are read after.
-  auto comments = run(kCommentsQuery, wanted);
-  auto sequences = run(kSequencesQuery, wanted);
-  auto constraints = run(kConstraintsQuery, wanted);
-  auto indexes = run(kIndexesQuery, wanted);
-  auto enums = run(kEnumsQuery, wanted);
+  auto comments = run(kCommentsQuery);
+  auto sequences = run(kSequencesQuery);
+  auto constraints = run(kConstraintsQuery);
+  auto indexes = run(kIndexesQuery);
+  ++queries;
+  auto enums = tx.exec_params(kEnumsQuery, wanted);
 
   {
-    auto column_rows = columns_tx ? columns.get() : run(kColumnsQuery, wanted);
+    auto column_rows = columns_tx ? columns.get() : run(kColumnsQuery);
     // Column vectors sized exactly: on 10,000 tables the slack of grown vectors is tens of MB.
     std::unordered_map<TableRef*, std::size_t> counts;
     for (const auto& row : column_rows)
@@ -509,7 +522,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   }
 
   schema.normalize();
-  if (query_count) *query_count += queries;
+  if (options.query_count) *options.query_count += queries;
   return schema;
 }
 

@@ -21,7 +21,7 @@ retort::Schema read(const std::string& url, const std::vector<std::string>& sche
                     std::size_t* queries = nullptr) {
   auto c = retort::connect(url);
   pqxx::read_transaction tx(*c);
-  return retort::introspect(tx, schemas, queries);
+  return retort::introspect(tx, schemas, {.query_count = queries});
 }
 
 // SQL -> db1 -> introspect -> create_script -> db2 -> introspect: both equal; returns db1's.
@@ -218,14 +218,32 @@ TEST(Introspect, TwoConnectionsOnOneSnapshotReadTheSame) {
   auto main = retort::connect(db), helper = retort::connect(db);
   retort::SnapshotPair pair(*main, *helper);
   std::size_t queries = 0;
-  auto parallel = retort::introspect(pair.main(), {"public", "audit"}, &queries,
-                                     retort::MissingSchema::error, &pair.helper());
+  auto parallel = retort::introspect(pair.main(), {"public", "audit"},
+                                     {.columns_tx = &pair.helper(), .query_count = &queries});
   EXPECT_EQ(parallel, single);
   EXPECT_GT(queries, 0u);
   // The helper reads the exporting transaction's snapshot: a table created after it is unseen.
   exec_sql(db, "CREATE TABLE public.later (a int)");
-  auto again = retort::introspect(pair.main(), {"public"}, nullptr, retort::MissingSchema::error);
+  auto again = retort::introspect(pair.main(), {"public"});
   EXPECT_FALSE(again.schemas.at("public").tables.contains("later"));
+}
+
+TEST(Introspect, OnlyTheNamedTables) {
+  auto db = fresh_database();
+  exec_sql(db, retort::create_script(retort_models().schema()));
+  auto all = read(db, {"public", "audit"});
+  auto c = retort::connect(db);
+  pqxx::read_transaction tx(*c);
+  // memberships refers to members and teams, which are not read: its foreign keys still name
+  // their columns.
+  auto some = retort::introspect(tx, {"public", "audit"}, {.tables = {{"memberships", "entries"}}});
+  ASSERT_EQ(some.schemas.at("public").tables.size(), 1u);
+  ASSERT_EQ(some.schemas.at("audit").tables.size(), 1u);
+  EXPECT_FALSE(some.schemas.at("public").tables.at("memberships").foreign_keys.empty());
+  EXPECT_EQ(some.schemas.at("public").tables.at("memberships"),
+            all.schemas.at("public").tables.at("memberships"));
+  EXPECT_EQ(some.schemas.at("audit").tables.at("entries"),
+            all.schemas.at("audit").tables.at("entries"));
 }
 
 TEST(InspectCommand, JsonAndSqlFormats) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -14,17 +15,24 @@ namespace retort {
 // What to do about a named schema the database does not have.
 enum class MissingSchema { error, skip };
 
+struct IntrospectOptions {
+  MissingSchema missing = MissingSchema::error;
+  // A transaction on a second connection that shares `tx`'s snapshot (SnapshotPair): the column
+  // query, the costliest, runs on it beside the others.
+  pqxx::transaction_base* columns_tx = nullptr;
+  // Only the tables of these names, when given. They are found through pg_class's name index
+  // instead of a scan of the whole catalog: for reading back a few tables among many.
+  std::optional<std::vector<std::string>> tables;
+  // Incremented by the number of queries issued, when given.
+  std::size_t* query_count = nullptr;
+};
+
 // Reads the named schemas. Runs inside the caller's transaction (so the differ can read temporary
 // tables it created there) and sets search_path to '' for it, so every type outside pg_catalog
 // prints schema-qualified. Leaves out retort's own version table. Throws Error naming a schema
-// that does not exist unless told to skip it. Adds the number of queries it issued to *query_count
-// when given.
-//
-// `columns_tx`, when given, is a transaction on a second connection that shares `tx`'s snapshot:
-// the column query, the costliest, runs on it beside the others.
+// that does not exist unless told to skip it.
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  std::size_t* query_count = nullptr, MissingSchema missing = MissingSchema::error,
-                  pqxx::transaction_base* columns_tx = nullptr);
+                  const IntrospectOptions& options = {});
 
 // A repeatable-read transaction on `main`, and one on `helper` that imports its snapshot: the
 // pair introspect() reads one consistent catalog with, two queries at a time.
