@@ -380,6 +380,15 @@ TEST(Check, DriftExitsOneAndErrorsExitOtherwise) {
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.exit_code, 1);
   EXPECT_EQ(bad.err.find("secret"), std::string::npos) << bad.err;
+  // The target is read while the database is: a bad file is still the error reported first.
+  auto dir = retort::test::temp_dir("target");
+  auto file = dir + "/bad.json";
+  retort::test::write_text(file, R"({"format": 1})");
+  auto both =
+      run_retort({"--url", "postgresql://nobody:secret@127.0.0.1:1/x", "check", "--target", file});
+  EXPECT_EQ(both.exit_code, 3);
+  EXPECT_NE(both.err.find(file + ": at /format: expected a string"), std::string::npos) << both.err;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
