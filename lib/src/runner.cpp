@@ -186,21 +186,43 @@ void Runner::run(const Revision& r, bool upgrade) {
   const auto& ops = upgrade ? r.upgrade : r.downgrade;
   if (!upgrade && ops.empty() && !r.upgrade.empty())
     m_listener(fmt::format("note: {} has no downgrade ops; only its version row is removed", r.id));
-  pqxx::work tx(m_conn);
+  // Each statement with the op it renders, in order.
+  std::vector<std::pair<std::size_t, std::string>> statements;
   for (std::size_t i = 0; i < ops.size(); ++i)
-    for (const auto& stmt : to_sql(ops[i])) {
+    for (auto& stmt : to_sql(ops[i])) statements.emplace_back(i, std::move(stmt));
+  auto failure = [&](std::size_t index, const std::string& stmt, const std::exception& e) {
+    return Error(fmt::format(
+        "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
+        "server: {}",
+        r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", index + 1, describe(ops[index]),
+        stmt, describe(e)));
+  };
+
+  // The whole revision goes to the server as one script: thousands of statements in one round
+  // trip, so the transaction (and its locks) lasts as long as the DDL takes and no longer. The
+  // newline before each ';' ends a trailing "--" comment in hand-written SQL.
+  std::string script;
+  for (const auto& [_, stmt] : statements) script += stmt + "\n;\n";
+  script += upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r);
+  try {
+    pqxx::work tx(m_conn);
+    tx.exec(script);
+    tx.commit();
+  } catch (const pqxx::sql_error& batch_error) {
+    // Nothing was applied. To name the failing op, the statements run again one at a time in a
+    // transaction that is always rolled back.
+    pqxx::work tx(m_conn);
+    for (const auto& [index, stmt] : statements) {
       try {
         tx.exec(stmt);
       } catch (const pqxx::sql_error& e) {
-        throw Error(fmt::format(
-            "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
-            "server: {}",
-            r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", i + 1, describe(ops[i]), stmt,
-            describe(static_cast<const std::exception&>(e))));
+        throw failure(index, stmt, e);
       }
     }
-  tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
-  tx.commit();
+    throw Error(fmt::format("revision {} ({}) failed; nothing of it was applied.\n  server: {}",
+                            r.id, r.file.string(),
+                            describe(static_cast<const std::exception&>(batch_error))));
+  }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();

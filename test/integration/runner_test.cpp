@@ -197,6 +197,47 @@ TEST(Runner, FailureInTheSecondOfThreeLeavesExactlyTheFirst) {
       "0");
 }
 
+// A revision goes to the server as one script; hand-written SQL with its own semicolons and a
+// trailing line comment must not swallow what follows it.
+TEST(Runner, HandWrittenSqlWithSemicolonsAndCommentsApplies) {
+  auto db = fresh_database();
+  auto v = retort::test::temp_dir("versions");
+  write_text(v + "/1aaaaaaaaaaa_first.json",
+             revision_json("1aaaaaaaaaaa", "null",
+                           execute("CREATE TABLE public.a (id int); -- the table") + ", " +
+                               execute("INSERT INTO public.a VALUES (1);"),
+                           execute("DROP TABLE public.a -- gone")));
+  auto up = retort_at(db, v, {"upgrade", "head"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.a"), "1");
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa");
+  auto down = retort_at(db, v, {"downgrade", "base"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_class WHERE relname = 'a'"), "0");
+  fs::remove_all(v);
+}
+
+// A deferred constraint fails at COMMIT, after every statement succeeded: nothing is applied and
+// the error still names the revision and the server's reason.
+TEST(Runner, FailureAtCommitAppliesNothing) {
+  auto db = fresh_database();
+  auto v = retort::test::temp_dir("versions");
+  write_text(v + "/1aaaaaaaaaaa_first.json",
+             revision_json("1aaaaaaaaaaa", "null",
+                           execute("CREATE TABLE public.p (id int PRIMARY KEY)") + ", " +
+                               execute("CREATE TABLE public.c (p int REFERENCES public.p "
+                                       "DEFERRABLE INITIALLY DEFERRED)") +
+                               ", " + execute("INSERT INTO public.c VALUES (7)"),
+                           ""));
+  auto r = retort_at(db, v, {"upgrade", "head"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("revision 1aaaaaaaaaaa ("), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("violates foreign key constraint"), std::string::npos) << r.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_class WHERE relname IN ('p', 'c')"), "0");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "0");
+  fs::remove_all(v);
+}
+
 TEST(Runner, TwoConcurrentMigratorsApplyEachRevisionOnce) {
   auto db = fresh_database();
   auto v = retort::test::temp_dir("versions");
