@@ -277,7 +277,7 @@ class Differ {
     for (const auto& c : t.columns) {
       const Column* o = old.find_column(c.name);
       if (!o) {
-        if (!c.nullable && !c.default_expr && !c.identity && !c.generated)
+        if (fails_on_rows(nullptr, c))
           warn_if_rows(
               q, fmt::format("adds NOT NULL column {}.{} without a default: fails if {} has rows",
                              display(q), c.name, display(q)));
@@ -357,7 +357,7 @@ class Differ {
       emit(kAlterColumns, op::SetDefault{q, c.name, *c.default_expr, std::nullopt});
     if (c.identity && !o.identity) emit(kAlterColumns, op::AddIdentity{q, c.name, *c.identity});
     if (o.nullable && !c.nullable) {
-      if (!c.identity)
+      if (fails_on_rows(&o, c))
         warn_if_rows(q, fmt::format("sets NOT NULL on {}.{}: fails if any row holds NULL",
                                     display(q), c.name));
       emit(kAlterColumns, op::SetNotNull{q, c.name});
@@ -411,6 +411,11 @@ class Differ {
 bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b) {
   if (a.has_value() != b.has_value()) return false;
   return !a || normalize_default(*a) == normalize_default(*b);
+}
+
+bool fails_on_rows(const Column* from, const Column& to) {
+  if (!from) return !to.nullable && !to.default_expr && !to.identity && !to.generated;
+  return from->nullable && !to.nullable && !to.identity;
 }
 
 std::vector<QualifiedName> SchemaDiff::tables_asked() const {

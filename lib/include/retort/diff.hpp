@@ -34,6 +34,10 @@ struct SchemaDiff {
 // retort cannot express safely (an enum label removed or reordered), naming the object.
 SchemaDiff diff(const Schema& current, const Schema& target);
 
+// Whether turning column `from` (nullptr: a new column) into `to` fails on a table that has rows
+// (a NOT NULL column added without a default, NOT NULL set): the steps behind row_warnings.
+bool fails_on_rows(const Column* from, const Column& to);
+
 // Whether two canonical default expressions mean the same (now() and CURRENT_TIMESTAMP do).
 bool same_default(const std::optional<std::string>& a, const std::optional<std::string>& b);
 
