@@ -136,6 +136,7 @@ std::int64_t JsonCursor::as_int() const {
   if (!m_value->is_number_integer()) fail("an integer");
   return m_value->get<std::int64_t>();
 }
+
 std::vector<std::string> JsonCursor::as_strings() const {
   std::vector<std::string> out;
   for (const auto& e : elements()) out.push_back(e.as_string());

@@ -190,13 +190,6 @@ void Runner::run(const Revision& r, bool upgrade) {
   std::vector<std::pair<std::size_t, std::string>> statements;
   for (std::size_t i = 0; i < ops.size(); ++i)
     for (auto& stmt : to_sql(ops[i])) statements.emplace_back(i, std::move(stmt));
-  auto failure = [&](std::size_t index, const std::string& stmt, const std::exception& e) {
-    return Error(fmt::format(
-        "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
-        "server: {}",
-        r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", index + 1, describe(ops[index]),
-        stmt, describe(e)));
-  };
 
   // The whole revision goes to the server as one script: thousands of statements in one round
   // trip, so the transaction (and its locks) lasts as long as the DDL takes and no longer. The
@@ -216,7 +209,11 @@ void Runner::run(const Revision& r, bool upgrade) {
       try {
         tx.exec(stmt);
       } catch (const pqxx::sql_error& e) {
-        throw failure(index, stmt, e);
+        throw Error(fmt::format(
+            "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
+            "server: {}",
+            r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", index + 1,
+            describe(ops[index]), stmt, describe(static_cast<const std::exception&>(e))));
       }
     }
     throw Error(fmt::format("revision {} ({}) failed; nothing of it was applied.\n  server: {}",

@@ -55,6 +55,13 @@ std::string chain_dir() {
   return dir;
 }
 
+// A versions/ directory holding the one revision 1aaaaaaaaaaa.
+std::string one_revision_dir(const std::string& up, const std::string& down) {
+  auto dir = retort::test::temp_dir("versions");
+  write_text(dir + "/1aaaaaaaaaaa_first.json", revision_json("1aaaaaaaaaaa", "null", up, down));
+  return dir;
+}
+
 retort::test::ToolResult retort_at(const std::string& url, const std::string& versions,
                                    std::vector<std::string> args) {
   std::vector<std::string> all = {"--url", url, "--versions", versions, "--schema", "public"};
@@ -201,12 +208,9 @@ TEST(Runner, FailureInTheSecondOfThreeLeavesExactlyTheFirst) {
 // trailing line comment must not swallow what follows it.
 TEST(Runner, HandWrittenSqlWithSemicolonsAndCommentsApplies) {
   auto db = fresh_database();
-  auto v = retort::test::temp_dir("versions");
-  write_text(v + "/1aaaaaaaaaaa_first.json",
-             revision_json("1aaaaaaaaaaa", "null",
-                           execute("CREATE TABLE public.a (id int); -- the table") + ", " +
-                               execute("INSERT INTO public.a VALUES (1);"),
-                           execute("DROP TABLE public.a -- gone")));
+  auto v = one_revision_dir(execute("CREATE TABLE public.a (id int); -- the table") + ", " +
+                                execute("INSERT INTO public.a VALUES (1);"),
+                            execute("DROP TABLE public.a -- gone"));
   auto up = retort_at(db, v, {"upgrade", "head"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.a"), "1");
@@ -221,14 +225,11 @@ TEST(Runner, HandWrittenSqlWithSemicolonsAndCommentsApplies) {
 // the error still names the revision and the server's reason.
 TEST(Runner, FailureAtCommitAppliesNothing) {
   auto db = fresh_database();
-  auto v = retort::test::temp_dir("versions");
-  write_text(v + "/1aaaaaaaaaaa_first.json",
-             revision_json("1aaaaaaaaaaa", "null",
-                           execute("CREATE TABLE public.p (id int PRIMARY KEY)") + ", " +
-                               execute("CREATE TABLE public.c (p int REFERENCES public.p "
-                                       "DEFERRABLE INITIALLY DEFERRED)") +
-                               ", " + execute("INSERT INTO public.c VALUES (7)"),
-                           ""));
+  auto v = one_revision_dir(execute("CREATE TABLE public.p (id int PRIMARY KEY)") + ", " +
+                                execute("CREATE TABLE public.c (p int REFERENCES public.p "
+                                        "DEFERRABLE INITIALLY DEFERRED)") +
+                                ", " + execute("INSERT INTO public.c VALUES (7)"),
+                            "");
   auto r = retort_at(db, v, {"upgrade", "head"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("revision 1aaaaaaaaaaa ("), std::string::npos) << r.err;
