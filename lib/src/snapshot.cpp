@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <set>
 
 #include "retort/error.hpp"
 
@@ -376,12 +377,8 @@ Schema read_snapshot(const std::filesystem::path& path) {
   // Each table becomes a Table as soon as the parser has it, and leaves the document: a snapshot
   // of 10,000 tables is never whole in memory as JSON. Depths: 0 the document, 1 "schemas",
   // 2 a schema, 3 its "tables", 4 a table.
-  struct Parsed {
-    std::size_t schema;
-    std::string path;
-    Table table;
-  };
-  std::vector<Parsed> tables;
+  std::vector<std::pair<std::size_t, Table>> tables;  // with the index of their schema
+  std::vector<std::set<std::string>> names;           // per schema, to reject a second table
   std::size_t schema_index = 0, table_index = 0;
   std::string top_key, schema_key;
   bool in_tables = false;
@@ -394,8 +391,13 @@ Schema read_snapshot(const std::filesystem::path& path) {
     if (depth == 3 && event == Event::array_start) in_tables = schema_key == "tables";
     if (depth == 3 && event == Event::array_end) in_tables = false;
     if (depth == 4 && in_tables && event == Event::object_end) {
-      auto where = fmt::format("/schemas/{}/tables/{}", schema_index, table_index++);
-      tables.push_back({schema_index, where, table_from_json(JsonCursor(parsed, file, where))});
+      JsonCursor table(parsed, file,
+                       fmt::format("/schemas/{}/tables/{}", schema_index, table_index++));
+      auto t = table_from_json(table);
+      if (names.size() <= schema_index) names.resize(schema_index + 1);
+      if (!names[schema_index].insert(t.name).second)
+        table.at("name").fail("a table name not used before");
+      tables.emplace_back(schema_index, std::move(t));
       return false;
     }
     if (depth == 2 && event == Event::object_start) table_index = 0;
@@ -406,11 +408,8 @@ Schema read_snapshot(const std::filesystem::path& path) {
 
   Schema s = schema_from_json(JsonCursor(json, file));
   const auto& schemas = json.at("schemas");
-  for (auto& [index, where, table] : tables) {
+  for (auto& [index, table] : tables) {
     auto& ns = s.schemas.at(schemas.at(index).at("name").get<std::string>());
-    if (ns.tables.contains(table.name))
-      throw FormatError(fmt::format(
-          "{}: at {}/name: expected a table name not used before, found a string", file, where));
     auto name = table.name;
     ns.tables.emplace(std::move(name), std::move(table));
   }
