@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/introspect.hpp"
 #include "retort/model.hpp"
@@ -25,12 +24,7 @@ bool looks_like_url(const std::string& t) {
 
 Schema load_target(const GlobalOptions& g, const std::string& target) {
   if (target == "models") return retort_models().schema();
-  if (looks_like_url(target)) {
-    auto conns = connect_pair(target);
-    SnapshotPair pair(*conns.main, *conns.helper);
-    return introspect(pair.main(), g.schemas,
-                      {.missing = MissingSchema::skip, .columns_tx = &pair.helper()});
-  }
+  if (looks_like_url(target)) return introspect(target, g.schemas, MissingSchema::skip);
   if (target.ends_with(".json") || std::filesystem::exists(target)) return read_snapshot(target);
   throw UsageError(fmt::format(
       "--target \"{}\" is neither \"models\", a snapshot .json file nor a database URL", target));

@@ -1,7 +1,6 @@
 #include <iostream>
 
 #include "command.hpp"
-#include "retort/connection.hpp"
 #include "retort/introspect.hpp"
 #include "retort/snapshot.hpp"
 #include "retort/sql.hpp"
@@ -27,12 +26,9 @@ int cmd_inspect(const GlobalOptions& g, const Args& args) {
   auto format = vm["format"].as<std::string>();
   if (format != "json" && format != "sql")
     throw UsageError("--format must be json or sql, not \"" + format + "\"");
-  auto conns = connect_pair(g.require_url());
-  SnapshotPair pair(*conns.main, *conns.helper);
   // A schema the user named must exist; the models' schemas may not have been created yet.
-  auto schema = introspect(pair.main(), g.schemas,
-                           {.missing = g.schemas_given ? MissingSchema::error : MissingSchema::skip,
-                            .columns_tx = &pair.helper()});
+  auto schema = introspect(g.require_url(), g.schemas,
+                           g.schemas_given ? MissingSchema::error : MissingSchema::skip);
   if (format == "json")
     write_snapshot(std::cout, schema);
   else

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/sql.hpp"
 
@@ -568,9 +569,12 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   return schema;
 }
 
-}  // namespace retort
-
-namespace retort {
+Schema introspect(const std::string& url, const std::vector<std::string>& schemas,
+                  MissingSchema missing) {
+  auto conns = connect_pair(url);
+  SnapshotPair pair(*conns.main, *conns.helper);
+  return introspect(pair.main(), schemas, {.missing = missing, .columns_tx = &pair.helper()});
+}
 
 SnapshotPair::SnapshotPair(pqxx::connection_base& main, pqxx::connection_base& helper)
     : m_main(main), m_helper(helper) {

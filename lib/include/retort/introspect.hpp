@@ -34,6 +34,11 @@ struct IntrospectOptions {
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
                   const IntrospectOptions& options = {});
 
+// Connects to `url` twice and reads `schemas` on both connections (SnapshotPair): what
+// `retort inspect` and a database target do.
+Schema introspect(const std::string& url, const std::vector<std::string>& schemas,
+                  MissingSchema missing);
+
 // A repeatable-read transaction on `main`, and one on `helper` that imports its snapshot: the
 // pair introspect() reads one consistent catalog with, two queries at a time.
 class SnapshotPair {
