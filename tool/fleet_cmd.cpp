@@ -406,7 +406,8 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
 
     FleetOptions options;
     options.jobs = flags.jobs.value_or(4);
-    options.canary = flags.canary.value_or(0);
+    // A canary guards changes; a read-only command has none to guard.
+    options.canary = read_only ? 0 : flags.canary.value_or(0);
     // Reading changes nothing: one target's error is no reason to stop reading the others.
     options.continue_on_error = flags.continue_on_error || read_only;
 

@@ -148,8 +148,8 @@ def bench_fleet(retort, base_url, count=200, jobs_list=(1, 4, 8), runs=3):
     work = tempfile.mkdtemp(prefix="retort-bench-fleet.")
     names = [f"fleet_{i}" for i in range(count)]
     try:
-        create = "".join(f"DROP DATABASE IF EXISTS {n}; CREATE DATABASE {n} TEMPLATE template0;\n"
-                         for n in names)
+        create = "SET client_min_messages = warning;\n" + "".join(
+            f"DROP DATABASE IF EXISTS {n}; CREATE DATABASE {n} TEMPLATE template0;\n" for n in names)
         subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", base_url], input=create.encode(),
                        check=True)
         targets = os.path.join(work, "targets.txt")
