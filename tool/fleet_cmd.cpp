@@ -220,15 +220,31 @@ TargetOutcome move_target(const GlobalOptions& g, const RevisionGraph& shared, c
   auto armed = slot.arm([c = conn.get()] { c->cancel_query(); });
   Runner runner(*conn, t.schema.value_or(g.schemas.front()));
   TargetOutcome o;
-  std::set<std::string> before;
+  // Read before the runner takes its lock: only to say where a failed target started.
+  std::set<std::string> before = runner.applied(graph);
   std::vector<std::string> path;
-  if (command == "upgrade") {
-    path = runner.upgrade(graph, target);
-  } else if (command == "downgrade") {
-    path = runner.downgrade(graph, target);
-  } else {
-    before = runner.applied(graph);
-    runner.stamp(graph, target);
+  try {
+    if (command == "upgrade")
+      path = runner.upgrade(graph, target);
+    else if (command == "downgrade")
+      path = runner.downgrade(graph, target);
+    else
+      runner.stamp(graph, target);
+  } catch (const std::exception& e) {
+    // The revisions before the failing one stay applied: the report says where the target is.
+    armed.disarm();
+    o.error = e.what();
+    o.located = true;
+    o.from = graph.applied_heads(before);
+    try {
+      auto now = runner.applied(graph);
+      o.to = graph.applied_heads(now);
+      for (const auto& id : now) o.revisions += !before.contains(id);
+      for (const auto& id : before) o.revisions += !now.contains(id);
+    } catch (const std::exception&) {
+      o.to = o.from;  // the connection is gone; the failed revision rolled back with it
+    }
+    return o;
   }
   // Committed: a cancel now would only turn a success into a false failure.
   armed.disarm();
@@ -243,6 +259,7 @@ TargetOutcome move_target(const GlobalOptions& g, const RevisionGraph& shared, c
   o.from = graph.applied_heads(before);
   o.to = graph.applied_heads(after);
   o.revisions = path.size();
+  o.located = true;
   bool changed = command == "stamp" ? before != after : !path.empty();
   o.status = changed ? TargetStatus::ok : TargetStatus::up_to_date;
   return o;
@@ -255,6 +272,7 @@ TargetOutcome current_target(const GlobalOptions& g, const RevisionGraph& shared
   Runner runner(*conn, t.schema.value_or(g.schemas.front()));
   TargetOutcome o;
   o.from = o.to = shared.applied_heads(runner.applied(shared));
+  o.located = true;
   return o;
 }
 
@@ -275,7 +293,11 @@ std::string finished_line(const std::string& command, const TargetResult& r) {
   if (r.status == TargetStatus::failed) {
     if (!r.raised && command == "check")
       return fmt::format("{}: {}", r.name, r.error.value_or("drift"));
-    return fmt::format("{}: FAILED after {}: {}", r.name, seconds_text(r.seconds),
+    std::string progress;
+    if (r.revisions)
+      progress = fmt::format(" ({} -> {}, {} revision{} done)", heads_text(r.from),
+                             heads_text(r.to), r.revisions, r.revisions == 1 ? "" : "s");
+    return fmt::format("{}: FAILED after {}{}: {}", r.name, seconds_text(r.seconds), progress,
                        indented(r.error.value_or("")));
   }
   auto secs = seconds_text(r.seconds);
@@ -295,17 +317,18 @@ std::string finished_line(const std::string& command, const TargetResult& r) {
 
 void write_report(const std::string& path, const std::vector<TargetResult>& results) {
   nlohmann::ordered_json targets = nlohmann::ordered_json::array();
-  // Several applied heads are joined with ","; base (none) is null.
-  auto heads = [](const std::vector<std::string>& h) -> nlohmann::json {
-    if (h.empty()) return nullptr;
+  // Several applied heads are joined with ","; none is "base"; null when not known.
+  auto heads = [](const TargetResult& r, const std::vector<std::string>& h) -> nlohmann::json {
+    if (!r.located) return nullptr;
+    if (h.empty()) return "base";
     return fmt::format("{}", fmt::join(h, ","));
   };
   for (const auto& r : results) {
     nlohmann::ordered_json j;
     j["name"] = r.name;
     j["status"] = to_string(r.status);
-    j["from"] = heads(r.from);
-    j["to"] = heads(r.to);
+    j["from"] = heads(r, r.from);
+    j["to"] = heads(r, r.to);
     j["revisions"] = r.revisions;
     j["seconds"] = std::round(r.seconds * 1000) / 1000;
     j["error"] = r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr);

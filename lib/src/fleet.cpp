@@ -287,11 +287,13 @@ std::vector<TargetResult> Fleet::run(const std::vector<Target>& targets, const T
     auto t0 = Clock::now();
     try {
       auto o = task(t, *m_slots[i]);
-      r.status = o.failure ? TargetStatus::failed : o.status;
+      r.status = o.failure || o.error ? TargetStatus::failed : o.status;
+      r.raised = o.error.has_value();
+      r.located = o.located;
       r.from = std::move(o.from);
       r.to = std::move(o.to);
       r.revisions = o.revisions;
-      if (o.failure) r.error = redact(*o.failure, t.url);
+      if (o.error || o.failure) r.error = redact(o.error ? *o.error : *o.failure, t.url);
       r.detail = redact(std::move(o.detail), t.url);
     } catch (const std::exception& e) {
       r.status = TargetStatus::failed;

@@ -111,7 +111,7 @@ TEST(Fleet, FiftyDatabasesWithFourJobs) {
   for (std::size_t i = 0; i < 50; ++i) {
     const auto& t = rep["targets"][i];
     EXPECT_EQ(t["name"], "tenant_" + std::to_string(i));
-    EXPECT_TRUE(t["from"].is_null());
+    EXPECT_EQ(t["from"], "base");
     EXPECT_EQ(t["to"], "2bbbbbbbbbbb");
     EXPECT_EQ(t["revisions"], 2);
     EXPECT_TRUE(t["error"].is_null());
@@ -175,15 +175,33 @@ TEST(Fleet, AFailingTenantStopsStartingOthersAndARerunFinishes) {
 TEST(Fleet, ContinueOnErrorFinishesEveryOtherTarget) {
   auto urls = databases("cont", 8);
   exec_sql(urls[3], "CREATE TABLE public.items (conflicting int)");
+  exec_sql(urls[5], "CREATE TABLE public.extra (conflicting int)");  // fails the third revision
   auto v = versions();
+  write_text(
+      v + "/3ccccccccccc_extra.json",
+      revision_json(
+          "3ccccccccccc", "\"2bbbbbbbbbbb\"",
+          R"J({"op": "execute", "sql": "CREATE TABLE extra (x int)", "down_sql": "DROP TABLE extra"})J",
+          ""));
   auto dir = temp_dir("fleet");
   auto r = run_retort({"--versions", v, "--schema", "public", "--targets", targets_file(dir, urls),
                        "--jobs", "3", "--continue-on-error", "--report", dir + "/report.json",
                        "upgrade"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_EQ(statuses(report(dir + "/report.json")), "ooofoooo");
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(applied(urls[i]), i == 3 ? "" : kHead) << i;
-  EXPECT_NE(r.out.find("upgrade: 7 ok, 0 up to date, 1 failed"), std::string::npos) << r.out;
+  auto rep = report(dir + "/report.json");
+  EXPECT_EQ(statuses(rep), "ooofofoo");
+  for (int i : {0, 1, 2, 4, 6, 7}) EXPECT_EQ(applied(urls[i]), kHead + ",3ccccccccccc") << i;
+  EXPECT_EQ(applied(urls[3]), "");
+  EXPECT_EQ(applied(urls[5]), kHead);  // the two revisions before the failing one stay applied
+  const auto& partial = rep["targets"][5];
+  EXPECT_EQ(partial["from"], "base");
+  EXPECT_EQ(partial["to"], "2bbbbbbbbbbb");
+  EXPECT_EQ(partial["revisions"], 2);
+  EXPECT_NE(partial["error"].get<std::string>().find("revision 3ccccccccccc"), std::string::npos);
+  EXPECT_EQ(rep["targets"][3]["to"], "base");
+  EXPECT_NE(r.out.find("tenant_5: FAILED after "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(<base> -> 2bbbbbbbbbbb, 2 revisions done)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("upgrade: 6 ok, 0 up to date, 2 failed"), std::string::npos) << r.out;
 }
 
 TEST(Fleet, AFailingCanaryStartsNoOtherTarget) {

@@ -47,12 +47,14 @@ std::string to_string(TargetStatus status);  // "ok", "up-to-date", "failed", "s
 
 // What a task made of one target.
 struct TargetOutcome {
-  TargetStatus status = TargetStatus::ok;  // ok or up_to_date; failed with `failure`
+  TargetStatus status = TargetStatus::ok;  // ok or up_to_date; failed with `failure` or `error`
   std::vector<std::string> from;           // applied heads before (empty: base)
-  std::vector<std::string> to;             // and after
-  std::size_t revisions = 0;               // run (or reverted)
+  std::vector<std::string> to;             // and after (after a failure: where it stopped)
+  std::size_t revisions = 0;               // run (or reverted), before any failure
   std::optional<std::string> failure;      // a failure that is no error (check: drift)
+  std::optional<std::string> error;        // an error caught with the state it left behind
   std::string detail;                      // command-specific text (the diff)
+  bool located = false;                    // from and to were read (empty then means base)
 };
 
 struct TargetResult {
@@ -64,6 +66,7 @@ struct TargetResult {
   double seconds = 0;
   std::optional<std::string> error;  // redacted; why a target failed or was skipped
   bool raised = false;               // failed by an error, not by a reported failure (drift)
+  bool located = false;              // from and to are known
   std::string detail;
 };
 
