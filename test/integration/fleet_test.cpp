@@ -364,4 +364,62 @@ TEST(Fleet, InterruptCancelsTheRunningStatementAndReports) {
   EXPECT_EQ(applied(urls[1]), "none");
 }
 
+TEST(Fleet, CheckAndDiffSummariseDriftAndKeepTheExitCodes) {
+  auto urls = databases("drift", 4);
+  auto v = versions();
+  auto dir = temp_dir("fleet");
+  auto file = targets_file(dir, urls);
+  ASSERT_EQ(
+      run_retort({"--versions", v, "--schema", "public", "--targets", file, "upgrade"}).exit_code,
+      0);
+  auto snap = run_retort({"--url", urls[0], "--schema", "public", "inspect"});
+  ASSERT_EQ(snap.exit_code, 0) << snap.err;
+  write_text(dir + "/head.json", snap.out);
+  std::vector<std::string> check = {"--schema", "public",   "--targets",
+                                    file,       "--report", dir + "/check.json",
+                                    "check",    "--target", dir + "/head.json"};
+  auto clean = run_retort(check);
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_NE(clean.out.find("check: 4 in sync, 0 drifted, 0 errors"), std::string::npos)
+      << clean.out;
+
+  exec_sql(urls[1], "CREATE TABLE public.stray (x int)");
+  exec_sql(urls[3], "CREATE TABLE public.stray (x int)");
+  auto drift = run_retort(check);
+  EXPECT_EQ(drift.exit_code, 1) << drift.out << drift.err;
+  EXPECT_NE(drift.out.find("2 targets (tenant_1, tenant_3):\n  drop table public.stray"),
+            std::string::npos)
+      << drift.out;
+  auto rep = report(dir + "/check.json");
+  EXPECT_EQ(statuses(rep), "ofof");
+  EXPECT_EQ(rep["targets"][1]["error"], "drift: 1 change(s)");
+
+  auto diff =
+      run_retort({"--schema", "public", "--targets", file, "diff", "--target", dir + "/head.json"});
+  EXPECT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("2 targets (tenant_1, tenant_3):\n  drop table public.stray"),
+            std::string::npos)
+      << diff.out;
+  EXPECT_NE(diff.out.find("tenant_0: no changes"), std::string::npos) << diff.out;
+
+  // An unreachable target is an error, not drift: 3, and the others are still checked.
+  write_text(file, read_text(file) + "gone " + server_base() + "no_such_database\n");
+  auto broken = run_retort(check);
+  EXPECT_EQ(broken.exit_code, 3) << broken.out << broken.err;
+  EXPECT_EQ(statuses(report(dir + "/check.json")), "ofoff");
+  EXPECT_NE(broken.out.find("check: 2 in sync, 2 drifted, 1 error"), std::string::npos)
+      << broken.out;
+
+  // One-column --targets-query: each target is named after its database.
+  auto control = databases("drift_control", 1).front();
+  exec_sql(control, "CREATE TABLE dsns (url text); INSERT INTO dsns VALUES ('" + urls[0] +
+                        "'), ('" + urls[2] + "')");
+  auto current = run_retort({"--url", control, "--versions", v, "--schema", "public",
+                             "--targets-query", "SELECT url FROM dsns", "current", "--verbose"});
+  EXPECT_EQ(current.exit_code, 0) << current.err;
+  EXPECT_NE(current.out.find("drift_0: at 2bbbbbbbbbbb"), std::string::npos) << current.out;
+  EXPECT_NE(current.out.find("drift_2: at 2bbbbbbbbbbb"), std::string::npos) << current.out;
+  EXPECT_NE(current.out.find("2bbbbbbbbbbb        2  (head)"), std::string::npos) << current.out;
+}
+
 }  // namespace
