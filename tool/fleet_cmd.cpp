@@ -14,9 +14,11 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "retort/compare.hpp"
 #include "retort/connection.hpp"
@@ -209,16 +211,38 @@ std::unique_ptr<pqxx::connection> open(const Target& t) {
   return conn;
 }
 
+// What runners say while they work ("waiting for another migrator ..."), from the worker threads
+// to the display; a line per applied revision would drown the per-target lines, so those stay out.
+class Notes {
+ public:
+  Runner::Listener listener(const Target& t) {
+    return [this, name = t.name](const std::string& message) {
+      if (message.starts_with("applied ") || message.starts_with("reverted ")) return;
+      std::lock_guard lock(m_mutex);
+      m_lines.push_back(name + ": " + message);
+    };
+  }
+  std::vector<std::string> take() {
+    std::lock_guard lock(m_mutex);
+    return std::exchange(m_lines, {});
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::vector<std::string> m_lines;
+};
+
 // Runs the runner's `move` (upgrade, downgrade or stamp) with cancellation armed, then reads where
 // the target ended up.
 TargetOutcome move_target(const GlobalOptions& g, const RevisionGraph& shared, const Target& t,
-                          CancelSlot& slot, const std::string& command, const std::string& target) {
+                          CancelSlot& slot, const std::string& command, const std::string& target,
+                          Notes& notes) {
   std::optional<RevisionGraph> own;
   if (t.schema) own = retarget(shared, g.schemas.front(), *t.schema);
   const RevisionGraph& graph = own ? *own : shared;
   auto conn = open(t);
   auto armed = slot.arm([c = conn.get()] { c->cancel_query(); });
-  Runner runner(*conn, t.schema.value_or(g.schemas.front()));
+  Runner runner(*conn, t.schema.value_or(g.schemas.front()), notes.listener(t));
   TargetOutcome o;
   // Read before the runner takes its lock: only to say where a failed target started.
   std::set<std::string> before = runner.applied(graph);
@@ -434,11 +458,12 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
     // Reading changes nothing: one target's error is no reason to stop reading the others.
     options.continue_on_error = flags.continue_on_error || read_only;
 
+    Notes notes;
     Fleet::Task task = [&](const Target& t, CancelSlot& slot) -> TargetOutcome {
       if (command == "current") return current_target(g, graph, t, slot);
       if (command == "check" || command == "diff")
         return compare_target(g, *wanted, t, command == "check");
-      return move_target(g, graph, t, slot, command, cmd.target);
+      return move_target(g, graph, t, slot, command, cmd.target, notes);
     };
 
     Display display(command, targets.size());
@@ -448,7 +473,8 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
       header +=
           fmt::format(", {} canar{} first", options.canary, options.canary == 1 ? "y" : "ies");
     if (flags.tenant_schemas)
-      header += fmt::format(", revisions retargeted from schema {}", g.schemas.front());
+      header += fmt::format(" (one at a time per database), revisions retargeted from schema {}",
+                            g.schemas.front());
     display.note(header);
 
     SignalWatch signals;
@@ -468,6 +494,7 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
                         p.running));
         fleet.interrupt();
       }
+      for (const auto& line : notes.take()) display.note(line);
       display.tick(p);
     };
     auto start = Clock::now();

@@ -313,7 +313,24 @@ std::vector<TargetResult> Fleet::run(const std::vector<Target>& targets, const T
   };
 
   const auto start = Clock::now();
-  std::size_t next = 0, in_flight = 0, canaries_done = 0, done = 0, failed = 0;
+  // Targets in one database (tenant schemas) run one at a time: the runner's advisory lock is per
+  // database, so a second one would only hold a connection while it waits.
+  std::vector<std::size_t> group(n);
+  {
+    std::map<std::string, std::size_t> ids;
+    for (std::size_t i = 0; i < n; ++i)
+      group[i] = ids.emplace(targets[i].url, ids.size()).first->second;
+  }
+  std::vector<bool> group_busy(n, false), started(n, false);
+  std::size_t first_pending = 0, pending = n;
+  std::size_t in_flight = 0, canaries_done = 0, done = 0, failed = 0;
+  auto launch = [&](std::size_t i) {
+    started[i] = running[i] = true;
+    group_busy[group[i]] = true;
+    ++in_flight;
+    --pending;
+    threads[i] = std::thread(work, i);
+  };
   std::optional<std::string> stop_reason;
   while (true) {
     std::vector<Finished> batch;
@@ -326,6 +343,7 @@ std::vector<TargetResult> Fleet::run(const std::vector<Target>& targets, const T
     for (auto& f : batch) {
       threads[f.index].join();
       running[f.index] = false;
+      group_busy[group[f.index]] = false;
       --in_flight;
       if (f.index < canary) ++canaries_done;
       if (f.result.status == TargetStatus::failed) {
@@ -355,28 +373,30 @@ std::vector<TargetResult> Fleet::run(const std::vector<Target>& targets, const T
       for (std::size_t i = 0; i < n; ++i)
         if (running[i]) m_slots[i]->fire();
     }
-    while (!stop_reason && next < n) {
-      bool may_start =
-          next < canary ? in_flight == 0 : canaries_done == canary && in_flight < m_options.jobs;
-      if (!may_start) break;
-      running[next] = true;
-      ++in_flight;
-      threads[next] = std::thread(work, next);
-      ++next;
+    if (!stop_reason) {
+      while (first_pending < n && started[first_pending]) ++first_pending;
+      if (first_pending < canary) {
+        // Canaries: alone and in order.
+        if (in_flight == 0) launch(first_pending);
+      } else if (canaries_done == canary) {
+        for (std::size_t i = first_pending; i < n && in_flight < m_options.jobs; ++i)
+          if (!started[i] && !group_busy[group[i]]) launch(i);
+      }
     }
-    if (in_flight == 0 && (next == n || stop_reason)) break;
+    if (in_flight == 0 && (pending == 0 || stop_reason)) break;
     if (callbacks.tick) {
       FleetProgress p;
       p.done = done;
       p.failed = failed;
       p.running = in_flight;
-      p.left = n - next;
+      p.left = pending;
       p.elapsed = Clock::now() - start;
       p.stopping = stop_reason.has_value();
       callbacks.tick(p);
     }
   }
-  for (std::size_t i = next; i < n; ++i) results[i].error = stop_reason;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!started[i]) results[i].error = stop_reason;
   return results;
 }
 

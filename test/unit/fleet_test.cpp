@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "retort/error.hpp"
@@ -168,7 +170,8 @@ TEST(Retarget, SchemaValue) {
 
 std::vector<Target> targets(std::size_t n) {
   std::vector<Target> out;
-  for (std::size_t i = 0; i < n; ++i) out.push_back({"t" + std::to_string(i), "host=h", {}});
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back({"t" + std::to_string(i), "host=h dbname=d" + std::to_string(i), {}});
   return out;
 }
 
@@ -193,6 +196,35 @@ TEST(FleetScheduler, JobsBoundConcurrencyAndEveryTargetRunsOnce) {
     EXPECT_EQ(results[i].name, "t" + std::to_string(i));
     EXPECT_EQ(results[i].status, TargetStatus::ok);
   }
+}
+
+TEST(FleetScheduler, TargetsInOneDatabaseTakeTurns) {
+  // Tenant schemas: two databases, six schemas each, four jobs.
+  std::vector<Target> tenants;
+  for (int i = 0; i < 12; ++i)
+    tenants.push_back(
+        {"s" + std::to_string(i), i % 2 ? "dbname=a" : "dbname=b", "tenant_" + std::to_string(i)});
+  std::mutex m;
+  std::map<std::string, int> busy;
+  int overlap = 0, peak = 0, now = 0;
+  auto results = Fleet({4, 0, false})
+                     .run(tenants,
+                          [&](const Target& t, CancelSlot&) {
+                            {
+                              std::lock_guard lock(m);
+                              if (++busy[t.url] > 1) ++overlap;
+                              peak = std::max(peak, ++now);
+                            }
+                            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                            std::lock_guard lock(m);
+                            --busy[t.url];
+                            --now;
+                            return TargetOutcome{};
+                          },
+                          {});
+  EXPECT_EQ(overlap, 0);
+  EXPECT_EQ(peak, 2);  // one per database
+  for (const auto& r : results) EXPECT_EQ(r.status, TargetStatus::ok);
 }
 
 TEST(FleetScheduler, FailingCanaryStartsNothingElse) {

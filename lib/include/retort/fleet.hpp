@@ -124,8 +124,9 @@ class Fleet {
 
   explicit Fleet(FleetOptions options);
 
-  // Runs `task` for every target (each on a thread of its own, `jobs` at a time) and returns a
-  // result per target, in the targets' order. A task's exception fails that target only; its
+  // Runs `task` for every target (each on a thread of its own, `jobs` at a time, never two with
+  // the same URL at once: tenant schemas of one database take turns) and returns a result per
+  // target, in the targets' order. A task's exception fails that target only; its
   // message is redacted with the target's URL.
   std::vector<TargetResult> run(const std::vector<Target>& targets, const Task& task,
                                 const Callbacks& callbacks);
