@@ -422,4 +422,20 @@ TEST(Fleet, CheckAndDiffSummariseDriftAndKeepTheExitCodes) {
   EXPECT_NE(current.out.find("2bbbbbbbbbbb        2  (head)"), std::string::npos) << current.out;
 }
 
+TEST(Fleet, ATargetWaitingForAnotherMigratorSaysSo) {
+  auto urls = databases("waiting", 2);
+  auto v = versions();
+  auto dir = temp_dir("fleet");
+  auto file = targets_file(dir, urls);
+  // Another migrator holds tenant_1's lock for two seconds.
+  auto r = run_shell(fmt::format(
+      "psql -X -q '{}' -c 'SELECT pg_advisory_lock(125780070724212), pg_sleep(2)' >/dev/null & "
+      "sleep 0.5; '{}' --versions {} --schema public --targets {} upgrade; rc=$?; wait; exit $rc",
+      urls[1], RETORT_BINARY, v, file));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("tenant_1: waiting for another migrator"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("tenant_0: waiting"), std::string::npos) << r.err;
+  for (const auto& url : urls) EXPECT_EQ(applied(url), kHead);
+}
+
 }  // namespace
