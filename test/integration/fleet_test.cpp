@@ -438,4 +438,30 @@ TEST(Fleet, ATargetWaitingForAnotherMigratorSaysSo) {
   for (const auto& url : urls) EXPECT_EQ(applied(url), kHead);
 }
 
+TEST(Fleet, TenantSchemasAcrossSeveralDatabases) {
+  auto urls = databases("shard", 2);
+  for (const auto& url : urls)
+    exec_sql(url, "CREATE SCHEMA t_a; CREATE SCHEMA t_b; CREATE SCHEMA x");
+  auto v = versions("tmpl");
+  auto dir = temp_dir("fleet");
+  auto r = run_retort({"--versions", v, "--schema", "tmpl", "--targets", targets_file(dir, urls),
+                       "--tenant-schemas", "t\\_%", "--report", dir + "/report.json", "upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rep = report(dir + "/report.json");
+  std::vector<std::string> names;
+  for (const auto& t : rep["targets"]) names.push_back(t["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"tenant_0/t_a", "tenant_0/t_b", "tenant_1/t_a",
+                                             "tenant_1/t_b"}));
+  EXPECT_EQ(statuses(rep), "oooo");
+  for (const auto& url : urls) {
+    EXPECT_EQ(applied(url, "t_a"), kHead);
+    EXPECT_EQ(applied(url, "t_b"), kHead);
+    EXPECT_EQ(query_value(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'x'"), "0");
+    EXPECT_EQ(query_value(url,
+                          "SELECT count(*) FROM information_schema.columns WHERE "
+                          "table_schema = 't_b' AND table_name = 'items'"),
+              "2");
+  }
+}
+
 }  // namespace
