@@ -439,6 +439,12 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
         command == "check" || command == "diff" ? RevisionGraph() : RevisionGraph::load(g.versions);
     if (flags.tenant_schemas)  // an op outside the template schema is an error now, not per tenant
       (void)retarget(graph, g.schemas.front(), g.schemas.front());
+    // A revision target the graph cannot resolve (unknown, ambiguous, several heads) would fail
+    // every target alike: one error now instead.
+    bool moves = command == "upgrade" || command == "downgrade" || command == "stamp";
+    const auto& t = cmd.target;
+    if (moves && t != "base" && t != "heads" && !t.starts_with("+") && !t.starts_with("-"))
+      (void)graph.resolve(t);
     std::optional<Schema> wanted;
     if (command == "check" || command == "diff") wanted = load_target(g, cmd.target);
 

@@ -76,10 +76,11 @@ Target make_target(std::optional<std::string> name, std::string url, const std::
 std::string database_name(const std::string& url) {
   auto info = conninfo(url);
   if (!info) throw Error(fmt::format("invalid database URL {}", redact_url(url)));
-  for (const char* key : {"dbname", "user"})
-    if (auto it = info->find(key); it != info->end()) return it->second;
-  for (const char* env : {"PGDATABASE", "PGUSER"})
-    if (const char* v = std::getenv(env); v && *v) return v;
+  // libpq's order: dbname, $PGDATABASE, then the user name (the URL's, then $PGUSER).
+  if (auto it = info->find("dbname"); it != info->end()) return it->second;
+  if (const char* v = std::getenv("PGDATABASE"); v && *v) return v;
+  if (auto it = info->find("user"); it != info->end()) return it->second;
+  if (const char* v = std::getenv("PGUSER"); v && *v) return v;
   throw Error(
       fmt::format("{} names no database: give the target a name (NAME URL)", redact_url(url)));
 }

@@ -143,6 +143,13 @@ TEST(Fleet, AFailingTenantStopsStartingOthersAndARerunFinishes) {
   auto v = versions();
   auto dir = temp_dir("fleet");
   auto file = targets_file(dir, urls);
+  // A target revision that does not exist is one error, before any database is touched.
+  auto unknown = run_retort({"--versions", v, "--schema", "public", "--targets", file, "--report",
+                             dir + "/report.json", "upgrade", "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no revision matches \"nope\""), std::string::npos) << unknown.err;
+  EXPECT_EQ(applied(urls[0]), "none");
+
   auto r = run_retort({"--versions", v, "--schema", "public", "--targets", file, "--jobs", "1",
                        "--report", dir + "/report.json", "upgrade"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
