@@ -259,6 +259,40 @@ TEST(Consumer, ScriptWritesTheConsumersRevisionsAndRebuildsAfterAModelEdit) {
   EXPECT_EQ(third.exit_code, 0) << third.err;
   EXPECT_NE(third.out.find("No changes detected"), std::string::npos) << third.out;
   EXPECT_EQ(revisions(app + "/versions").size(), 2u);
+
+  // docs/adopting.md's port-forwards, verbatim, against a database at head. kubectl, ssh and
+  // socat are stand-ins here that forward the local port to the test server.
+  auto db = retort::test::fresh_database("forwarded");
+  must(app + "/build/shop_retort --url " + quote(db) + " upgrade head", app);
+  auto bin = work() + "/bin";
+  fs::create_directories(bin);
+  auto server_port = db.substr(db.rfind(':') + 1, db.rfind('/') - db.rfind(':') - 1);
+  for (auto tool : {"kubectl", "ssh", "socat"}) {
+    write_text(bin + "/" + tool,
+               "#!/bin/sh\n# stand-in: forwards 15432 to the test server\nexec /usr/bin/socat "
+               "TCP-LISTEN:15432,fork,reuseaddr TCP:127.0.0.1:" +
+                   server_port + "\n");
+    fs::permissions(bin + "/" + tool, fs::perms::owner_all);
+  }
+  auto env = "PATH=" + quote(bin) +
+             ":$PATH PGUSER=postgres PGDATABASE=" + db.substr(db.rfind('/') + 1) + " ";
+  for (std::string forward :
+       {"--forward \"kubectl port-forward -n dev svc/postgres 15432:5432\"",
+        "--forward \"ssh -N -L 15432:db.internal:5432 bastion.example.com\" --forward-port 15432",
+        "--forward \"socat TCP-LISTEN:15432,fork,reuseaddr TCP:db.internal:5432\" --forward-port "
+        "15432"}) {
+    auto r = sh(env + script("-m \"add order note\" " + forward), app);
+    EXPECT_EQ(r.exit_code, 0) << forward << "\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("port-forward on 127.0.0.1:15432"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("No changes detected"), std::string::npos) << r.out;
+  }
+
+  // docs/adopting.md's CI recipe.
+  auto ci = sh(kRoot +
+                   "/scripts/throwaway-pg.sh run sh -c 'build/shop_retort upgrade head && "
+                   "build/shop_retort check'",
+               app);
+  EXPECT_EQ(ci.exit_code, 0) << ci.out << ci.err;
 }
 
 // (e) Runs last (gtest keeps the order of a file).

@@ -38,6 +38,7 @@ boost::program_options::variables_map parse(
     const boost::program_options::positional_options_description& positional = {});
 
 int cmd_init(const GlobalOptions& g, const Args& args);
+int cmd_erd(const GlobalOptions& g, const Args& args);
 int cmd_models(const GlobalOptions& g, const Args& args);
 int cmd_inspect(const GlobalOptions& g, const Args& args);
 int cmd_diff(const GlobalOptions& g, const Args& args);

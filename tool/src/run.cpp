@@ -27,6 +27,7 @@ const std::map<std::string, CommandInfo>& commands() {
       {"init", {cmd_init, "write retort.ini and versions/ here, and print the CMake lines"}},
       {"models", {cmd_models, "print the compiled-in models as a snapshot or CREATE script"}},
       {"inspect", {cmd_inspect, "print the live database's schema as a snapshot or CREATE script"}},
+      {"erd", {cmd_erd, "draw the tables and keys: Mermaid, Graphviz DOT or SVG"}},
       {"diff", {cmd_diff, "show what would change to make the database match a target"}},
       {"check", {cmd_check, "exit 0 when the database matches the target, 1 on drift"}},
       {"revision", {cmd_revision, "write a new revision file (--autogenerate: from a diff)"}},
