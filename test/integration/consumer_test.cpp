@@ -167,7 +167,13 @@ TEST(Consumer, ProjectFileGivesTheVersionsAndRefusesAUrl) {
   EXPECT_EQ(other.exit_code, 0) << other.err;
   EXPECT_EQ(other.out, "");
 
-  std::ofstream(app + "/retort.ini", std::ios::app) << "url = postgresql://u:s3cret@h/db\n";
+  auto ini = read_text(app + "/retort.ini");
+  write_text(app + "/retort.ini", ini + "bogus = 1\n");
+  auto bogus = sh(cli + " history", app);
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_NE(bogus.err.find(app + "/retort.ini: unrecognised option 'bogus'"), std::string::npos)
+      << bogus.err;
+  write_text(app + "/retort.ini", ini + "url = postgresql://u:s3cret@h/db\n");
   auto url = sh(cli + " history", app);
   EXPECT_EQ(url.exit_code, 2);
   EXPECT_NE(url.err.find(app + "/retort.ini: url is not allowed"), std::string::npos) << url.err;
@@ -262,8 +268,13 @@ TEST(Consumer, ScriptWritesTheConsumersRevisionsAndRebuildsAfterAModelEdit) {
 
   // docs/adopting.md's port-forwards, verbatim, against a database at head. kubectl, ssh and
   // socat are stand-ins here that forward the local port to the test server.
+  // docs/adopting.md's "try it", with DATABASE_URL: up, one back, up again.
   auto db = retort::test::fresh_database("forwarded");
-  must(app + "/build/shop_retort --url " + quote(db) + " upgrade head", app);
+  auto with_db = "DATABASE_URL=" + quote(db) + " ";
+  must(with_db + "build/shop_retort upgrade head", app);
+  auto back = must(with_db + "build/shop_retort downgrade -1 2>&1", app);
+  EXPECT_NE(back.find("Reverted 1 revision(s)."), std::string::npos) << back;
+  must(with_db + "build/shop_retort upgrade head", app);
   auto bin = work() + "/bin";
   fs::create_directories(bin);
   auto server_port = db.substr(db.rfind(':') + 1, db.rfind('/') - db.rfind(':') - 1);
