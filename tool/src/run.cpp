@@ -43,8 +43,9 @@ const std::map<std::string, CommandInfo>& commands() {
   return table;
 }
 
-void print_usage(std::ostream& out) {
-  out << "usage: retort [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n\n"
+void print_usage(std::ostream& out, std::string_view name) {
+  out << "usage: " << name
+      << " [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n\n"
          "global options:\n"
          "  --url URL         libpq URI or conninfo (default: $DATABASE_URL)\n"
          "  --versions DIR    revision directory (default: versions)\n"
@@ -105,7 +106,7 @@ int run(int argc, char** argv, const Application& app) {
       return 0;
     }
     if (rest.empty()) {
-      print_usage(vm.count("help") ? std::cout : std::cerr);
+      print_usage(vm.count("help") ? std::cout : std::cerr, app.name);
       return vm.count("help") ? 0 : kExitUsage;
     }
     if (vm.count("help")) rest.push_back("--help");
@@ -117,20 +118,20 @@ int run(int argc, char** argv, const Application& app) {
   auto it = commands().find(rest.front());
   if (it == commands().end()) {
     std::cerr << fmt::format("retort: unknown command \"{}\"\n", rest.front());
-    print_usage(std::cerr);
+    print_usage(std::cerr, app.name);
     return kExitUsage;
   }
   Args args(rest.begin() + 1, rest.end());
   try {
-    // retort.ini fills what the command line leaves out (init writes one, so it reads none).
-    if (it->first != "init") {
-      if (auto file = find_project_file(std::filesystem::current_path())) {
-        auto project = read_project_file(*file);
-        if (!versions_given && project.versions) g.versions = *project.versions;
-        if (!g.schemas_given && !project.schemas.empty()) {
-          g.schemas = project.schemas;
-          g.schemas_given = true;
-        }
+    // init writes a project file and needs no models: it reads neither.
+    if (it->first == "init") return it->second.run(g, args);
+    // retort.ini fills what the command line leaves out.
+    if (auto file = find_project_file(std::filesystem::current_path())) {
+      auto project = read_project_file(*file);
+      if (!versions_given && project.versions) g.versions = *project.versions;
+      if (!g.schemas_given && !project.schemas.empty()) {
+        g.schemas = project.schemas;
+        g.schemas_given = true;
       }
     }
     // By default retort manages the schemas the models use (public first: it holds the version
