@@ -171,8 +171,9 @@ if [ -n "$ini" ]; then
   fi
   [ -x "$cli" ] || die "$cli does not exist after '$build_cmd': fix cli or build in $ini"
 elif [ -n "${RETORT_BIN:-}" ]; then
-  # A prebuilt binary is only used when no source it is built from is newer than it.
-  newer=$(find "$root/lib" "$root/tool" "$root/models" "$root/cmake" -type f -newer "$cli" -print -quit 2>/dev/null || true)
+  # A prebuilt binary is only used when no C++ source it is built from is newer than it.
+  [ -x "$cli" ] || die "RETORT_BIN=$cli is not an executable"
+  newer=$(find "$root/lib" "$root/tool" "$root/models" -type f \( -name '*.cpp' -o -name '*.hpp' \) -newer "$cli" -print -quit 2>/dev/null || true)
   [ -z "$newer" ] || die "RETORT_BIN=$cli is older than $newer: rebuild it (or unset RETORT_BIN)"
 else
   echo "building retort (log: ${RETORT_BUILD_DIR:-$root/build}/build.log)"

@@ -186,6 +186,19 @@ TEST(AutogenScript, ForwardThatNeverListensTimesOut) {
   EXPECT_EQ(leftovers(), std::vector<std::string>{});
 }
 
+TEST(AutogenScript, RefusesARetortBinOlderThanTheSources) {
+  auto dir = retort::test::temp_dir("stale-bin");
+  fs::copy_file(RETORT_BINARY, dir + "/retort");
+  fs::last_write_time(dir + "/retort",
+                      fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
+  auto r = run_shell("cd " + kRoot + " && TMPDIR='" + script_tmp() + "' RETORT_BIN='" + dir +
+                     "/retort' " + kRoot + "/scripts/autogen_migrations.sh -m x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/retort is older than " + kRoot + "/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rebuild it"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
 TEST(AutogenScript, UsageErrors) {
   auto unknown = run_shell(script("--bogus"));
   EXPECT_EQ(unknown.exit_code, 2);
