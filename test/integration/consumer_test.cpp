@@ -210,6 +210,14 @@ TEST(Consumer, ScriptChecksArgumentsBeforeBuilding) {
   auto no_message = sh(script("--versions versions"), app);
   EXPECT_EQ(no_message.exit_code, 2);
   EXPECT_EQ(no_message.out.find("building"), std::string::npos);
+  // Arguments fine, but the build fails (never configured): its log is shown, then removed.
+  auto failed = sh(script("-m x"), app);
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_NE(failed.out.find("building shop_retort (log: "), std::string::npos) << failed.out;
+  EXPECT_NE(failed.err.find("the build command failed: cmake --build build --target shop_retort"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_EQ(failed.out.find("Database:"), std::string::npos) << "went on after a failed build";
   // Outside any project and outside retort's tree: no guessing at the club models.
   auto nowhere = sh(script("-m x"), work());
   EXPECT_EQ(nowhere.exit_code, 2);
