@@ -113,4 +113,29 @@ TEST(HistoryGraph, OneNodePerRevisionAndAnEdgePerParent) {
       << mermaid.out;
 }
 
+TEST(HistoryGraph, BranchesAndMergesAreDrawn) {
+  auto v = retort::test::temp_dir("versions");
+  auto rev = [&](const std::string& id, const std::string& parents) {
+    retort::test::write_text(v + "/" + id + "_r.json",
+                             R"({"revision": ")" + id + R"(", "down_revision": )" + parents +
+                                 R"(, "message": "m )" + id +
+                                 R"(", "created_at": "2026-01-01T00:00:00Z", "upgrade": [], )"
+                                 R"("downgrade": [], "warnings": []})");
+  };
+  rev("aaaaaaaaaaaa", "null");
+  rev("bbbbbbbbbbbb", "\"aaaaaaaaaaaa\"");
+  rev("cccccccccccc", "\"aaaaaaaaaaaa\"");
+  rev("dddddddddddd", "[\"bbbbbbbbbbbb\", \"cccccccccccc\"]");
+  auto mermaid = run_retort({"--versions", v, "history", "--graph"});
+  ASSERT_EQ(mermaid.exit_code, 0) << mermaid.err;
+  for (auto edge : {"raaaaaaaaaaaa --> rbbbbbbbbbbbb", "raaaaaaaaaaaa --> rcccccccccccc",
+                    "rbbbbbbbbbbbb --> rdddddddddddd", "rcccccccccccc --> rdddddddddddd"})
+    EXPECT_NE(mermaid.out.find(edge), std::string::npos) << edge << "\n" << mermaid.out;
+  auto file = svg_file({"--versions", v, "history", "--graph", "--format", "svg"});
+  EXPECT_EQ(xpath(file, "count(//*[local-name()='g'][@class='node'])"), "4");
+  EXPECT_EQ(xpath(file, "count(//*[local-name()='g'][@class='edge'])"), "4");
+  auto dot = run_retort({"--versions", v, "history", "--graph", "--format", "dot"});
+  EXPECT_NE(dot.out.find("\"cccccccccccc\" -> \"dddddddddddd\";"), std::string::npos) << dot.out;
+}
+
 }  // namespace
