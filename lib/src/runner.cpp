@@ -197,6 +197,7 @@ void Runner::run(const Revision& r, bool upgrade) {
   std::string script;
   for (const auto& [_, stmt] : statements) script += stmt + "\n;\n";
   script += upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r);
+  if (m_on_revision) m_on_revision(r, upgrade, false);
   try {
     pqxx::work tx(m_conn);
     tx.exec(script);
@@ -223,6 +224,7 @@ void Runner::run(const Revision& r, bool upgrade) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
+  if (m_on_revision) m_on_revision(r, upgrade, true);
   m_listener(fmt::format("{} {} {} ... done ({} ms)", upgrade ? "applied" : "reverted", r.id,
                          r.message, ms));
 }

@@ -1,6 +1,7 @@
 // The club's tables, registered once. Together they use every option the model layer has, so
 // docs and tests can point here.
 #include "club/models.hpp"
+#include "retort/cli/models.hpp"
 
 namespace r = retort;
 

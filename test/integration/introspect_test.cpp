@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "pg_server.hpp"
+#include "retort/cli/models.hpp"
 #include "retort/connection.hpp"
 #include "retort/model.hpp"
 #include "retort/snapshot.hpp"

@@ -29,9 +29,17 @@ const std::string& script_tmp() {
   return dir;
 }
 
+// Run inside retort's own tree (no retort.ini): the club models, as before.
 std::string script(const std::string& args) {
-  return "TMPDIR='" + script_tmp() + "' RETORT_BIN='" + std::string(RETORT_BINARY) + "' " + kRoot +
-         "/scripts/autogen_migrations.sh " + args;
+  return "cd " + kRoot + " && TMPDIR='" + script_tmp() + "' RETORT_BIN='" +
+         std::string(RETORT_BINARY) + "' " + kRoot + "/scripts/autogen_migrations.sh " + args;
+}
+
+// Every file the script made in its TMPDIR (throwaway servers, logs): none once it has exited.
+std::vector<std::string> leftovers() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(script_tmp())) out.push_back(e.path().string());
+  return out;
 }
 
 std::set<std::string> throwaway_dirs() {
@@ -151,6 +159,7 @@ TEST(AutogenScript, ThroughAPortForwardThatIsStoppedAfterwards) {
       << r.out;
   EXPECT_NE(r.out.find("create schema audit"), std::string::npos) << r.out;
   EXPECT_FALSE(port_open(local_port)) << "the forward is still listening";
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
 }
 
 TEST(AutogenScript, ForwardStoppedWhenTheRunFails) {
@@ -166,6 +175,7 @@ TEST(AutogenScript, ForwardStoppedWhenTheRunFails) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("no_such_db"), std::string::npos) << r.err;
   EXPECT_FALSE(port_open(local_port)) << "the forward is still listening";
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
 }
 
 TEST(AutogenScript, ForwardThatNeverListensTimesOut) {
@@ -173,6 +183,20 @@ TEST(AutogenScript, ForwardThatNeverListensTimesOut) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("did not accept connections within 1s"), std::string::npos) << r.err;
   EXPECT_EQ(run_shell("pgrep -f '^sleep 30$'").exit_code, 1) << "the forward command still runs";
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
+}
+
+TEST(AutogenScript, RefusesARetortBinOlderThanTheSources) {
+  auto dir = retort::test::temp_dir("stale-bin");
+  fs::copy_file(RETORT_BINARY, dir + "/retort");
+  fs::last_write_time(dir + "/retort",
+                      fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
+  auto r = run_shell("cd " + kRoot + " && TMPDIR='" + script_tmp() + "' RETORT_BIN='" + dir +
+                     "/retort' " + kRoot + "/scripts/autogen_migrations.sh -m x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/retort is older than " + kRoot + "/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rebuild it"), std::string::npos) << r.err;
+  fs::remove_all(dir);
 }
 
 TEST(AutogenScript, UsageErrors) {

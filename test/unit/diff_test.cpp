@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "retort/cli/models.hpp"
 #include "retort/error.hpp"
 #include "retort/model.hpp"
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "retort/cli/models.hpp"
 #include "retort/error.hpp"
 #include "retort/model.hpp"
 #include "retort/sql.hpp"

@@ -347,6 +347,3 @@ TableBuilder<T>& TableBuilder<T>::unique(std::vector<std::string> columns,
 }
 
 }  // namespace retort
-
-// Defined by the application retort is built with (CMake's RETORT_MODELS_TARGET): its models.
-retort::ModelSet retort_models();

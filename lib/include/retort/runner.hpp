@@ -40,6 +40,12 @@ class Runner {
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
 
+  // Called with finished = false just before a revision runs and true once it is committed, so
+  // the caller can show progress (the engine prints nothing).
+  using RevisionObserver =
+      std::function<void(const Revision& revision, bool upgrade, bool finished)>;
+  void on_revision(RevisionObserver observer) { m_on_revision = std::move(observer); }
+
   // The applied revisions, from the version table (none when it does not exist yet). Errors on
   // an applied revision missing from the graph or whose file changed since it was applied.
   std::set<std::string> applied(const RevisionGraph& graph);
@@ -62,6 +68,7 @@ class Runner {
   pqxx::connection_base& m_conn;
   std::string m_schema;
   Listener m_listener;
+  RevisionObserver m_on_revision;
   bool m_locked = false;
 };
 

@@ -1,14 +1,17 @@
-// retort: keeps a PostgreSQL schema in step with C++ models. See docs/cli.md.
+// The retort CLI: global options, then one command. See docs/cli.md.
+#include "retort/cli/run.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
 #include "command.hpp"
 #include "fleet_cmd.hpp"
+#include "project_file.hpp"
 #include "retort/error.hpp"
-#include "retort/model.hpp"
 
 namespace po = boost::program_options;
 using namespace retort::cli;
@@ -22,8 +25,10 @@ struct CommandInfo {
 
 const std::map<std::string, CommandInfo>& commands() {
   static const std::map<std::string, CommandInfo> table{
+      {"init", {cmd_init, "write retort.ini and versions/ here, and print the CMake lines"}},
       {"models", {cmd_models, "print the compiled-in models as a snapshot or CREATE script"}},
       {"inspect", {cmd_inspect, "print the live database's schema as a snapshot or CREATE script"}},
+      {"erd", {cmd_erd, "draw the tables and keys: Mermaid, Graphviz DOT or SVG"}},
       {"diff", {cmd_diff, "show what would change to make the database match a target"}},
       {"check", {cmd_check, "exit 0 when the database matches the target, 1 on drift"}},
       {"revision", {cmd_revision, "write a new revision file (--autogenerate: from a diff)"}},
@@ -39,9 +44,10 @@ const std::map<std::string, CommandInfo>& commands() {
   return table;
 }
 
-void print_usage(std::ostream& out) {
-  out << "usage: retort [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n"
-         "       retort (--targets FILE | --targets-query SQL | --tenant-schemas PATTERN)\n"
+void print_usage(std::ostream& out, std::string_view name) {
+  out << "usage: " << name << " [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n"
+      << "       " << name
+      << " (--targets FILE | --targets-query SQL | --tenant-schemas PATTERN)\n"
          "              [--jobs N] [--canary K] [--continue-on-error] [--report FILE.json] "
          "COMMAND [ARGS]\n\n"
          "global options:\n"
@@ -57,7 +63,9 @@ void print_usage(std::ostream& out) {
          "commands:\n";
   for (const auto& [name, info] : commands())
     out << fmt::format("  {:<10} {}\n", name, info.summary);
-  out << "\nrun 'retort COMMAND --help' for a command's options; docs/cli.md has them all.\n";
+  out << "\nretort.ini in this directory or the nearest parent gives defaults for --versions and\n"
+         "--schema (docs/adopting.md). Run 'retort COMMAND --help' for a command's options;\n"
+         "docs/cli.md has them all.\n";
 }
 
 }  // namespace
@@ -77,12 +85,12 @@ po::variables_map parse(const Args& args, const po::options_description& desc,
   return vm;
 }
 
-}  // namespace retort::cli
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv, const Application& app) {
   GlobalOptions g;
   FleetFlags fleet;
+  g.app = app;
   std::vector<std::string> rest;
+  bool versions_given = false;
   try {
     po::options_description global;
     global.add_options()("url", po::value<std::string>())("versions", po::value<std::string>())(
@@ -106,7 +114,8 @@ int main(int argc, char** argv) {
       g.url = vm["url"].as<std::string>();
     else if (const char* env = std::getenv("DATABASE_URL"))
       g.url = env;
-    if (vm.count("versions")) g.versions = vm["versions"].as<std::string>();
+    versions_given = vm.count("versions") > 0;
+    if (versions_given) g.versions = vm["versions"].as<std::string>();
     if (vm.count("schema")) {
       g.schemas = vm["schema"].as<std::vector<std::string>>();
       g.schemas_given = true;
@@ -123,11 +132,13 @@ int main(int argc, char** argv) {
     if (vm.count("canary")) fleet.canary = vm["canary"].as<std::size_t>();
     fleet.continue_on_error = vm.count("continue-on-error") > 0;
     if (vm.count("version")) {
-      std::cout << "retort 0.1.0\n";
+      std::string_view name = app.name;
+      std::cout << (name == "retort" ? "" : fmt::format("{}: ", name))
+                << fmt::format("retort 0.1.0 (models: {})\n", app.models_name);
       return 0;
     }
     if (rest.empty()) {
-      print_usage(vm.count("help") ? std::cout : std::cerr);
+      print_usage(vm.count("help") ? std::cout : std::cerr, app.name);
       return vm.count("help") ? 0 : kExitUsage;
     }
     if (vm.count("help")) rest.push_back("--help");
@@ -139,15 +150,26 @@ int main(int argc, char** argv) {
   auto it = commands().find(rest.front());
   if (it == commands().end()) {
     std::cerr << fmt::format("retort: unknown command \"{}\"\n", rest.front());
-    print_usage(std::cerr);
+    print_usage(std::cerr, app.name);
     return kExitUsage;
   }
   Args args(rest.begin() + 1, rest.end());
   try {
+    // init writes a project file and needs no models: it reads neither.
+    if (it->first == "init") return it->second.run(g, args);
+    // retort.ini fills what the command line leaves out.
+    if (auto file = find_project_file(std::filesystem::current_path())) {
+      auto project = read_project_file(*file);
+      if (!versions_given && project.versions) g.versions = *project.versions;
+      if (!g.schemas_given && !project.schemas.empty()) {
+        g.schemas = project.schemas;
+        g.schemas_given = true;
+      }
+    }
     // By default retort manages the schemas the models use (public first: it holds the version
     // table), so objects in other schemas are never proposed for dropping.
     if (g.schemas.empty()) {
-      auto models = retort_models().schema();
+      auto models = g.app.models().schema();
       if (models.schemas.empty() || models.schemas.contains("public"))
         g.schemas.push_back("public");
       for (const auto& [name, _] : models.schemas)
@@ -160,10 +182,12 @@ int main(int argc, char** argv) {
                              it->first);
     return kExitUsage;
   } catch (const UsageError& e) {
-    std::cerr << fmt::format("retort {}: {}\n", it->first, e.what());
+    std::cerr << fmt::format("{} {}: {}\n", g.app.name, it->first, e.what());
     return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "retort: error: " << e.what() << "\n";
     return 1;
   }
 }
+
+}  // namespace retort::cli

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "command.hpp"
+#include "progress.hpp"
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/runner.hpp"
@@ -89,6 +90,8 @@ int move(const GlobalOptions& g, const Args& args, bool upgrade) {
   }
   auto conn = connect(g.require_url());
   Runner runner(*conn, g.schemas.front(), print_line);
+  RevisionProgress progress(g.require_url(), conn->backendpid());
+  runner.on_revision([&](const Revision& r, bool up, bool finished) { progress(r, up, finished); });
   auto path = upgrade ? runner.upgrade(graph, o.target) : runner.downgrade(graph, o.target);
   if (path.empty())
     std::cout << "Nothing to do: the database is already there.\n";

@@ -9,7 +9,7 @@ namespace po = boost::program_options;
 
 namespace retort::cli {
 
-int cmd_models(const GlobalOptions&, const Args& args) {
+int cmd_models(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort models [--format json|sql]");
   desc.add_options()("format", po::value<std::string>()->default_value("json"), "json or sql")(
       "help,h", "show this help");
@@ -19,7 +19,7 @@ int cmd_models(const GlobalOptions&, const Args& args) {
     return 0;
   }
   auto format = vm["format"].as<std::string>();
-  auto schema = retort_models().schema();
+  auto schema = g.app.models().schema();
   if (format == "json")
     write_snapshot(std::cout, schema);
   else if (format == "sql")

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "graph_format.hpp"
 #include "retort/connection.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
@@ -45,11 +46,19 @@ int cmd_heads(const GlobalOptions& g, const Args& args) {
 }
 
 int cmd_history(const GlobalOptions& g, const Args& args) {
-  po::options_description desc("retort history [--verbose]");
-  desc.add_options()("verbose,v", "show files, dates, ops and warnings");
+  po::options_description desc("retort history [--verbose] [--graph [--format mermaid|dot|svg]]");
+  desc.add_options()("verbose,v", "show files, dates, ops and warnings")(
+      "graph", "draw the revision graph (branches and merges) instead")(
+      "format", po::value<std::string>()->default_value("mermaid"),
+      "with --graph: mermaid, dot or svg (drawn by Graphviz)");
   po::variables_map vm;
   if (help_only(args, desc, &vm)) return 0;
   auto graph = RevisionGraph::load(g.versions);
+  if (vm.count("graph")) {
+    print_graph(vm["format"].as<std::string>(), history_mermaid(graph), history_dot(graph));
+    return 0;
+  }
+  if (!vm["format"].defaulted()) throw UsageError("--format goes with --graph");
   const auto& order = graph.ordered();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const auto& r = graph.at(*it);

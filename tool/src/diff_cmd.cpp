@@ -23,7 +23,7 @@ bool looks_like_url(const std::string& t) {
 }  // namespace
 
 Schema load_target(const GlobalOptions& g, const std::string& target) {
-  if (target == "models") return retort_models().schema();
+  if (target == "models") return g.app.models().schema();
   if (looks_like_url(target)) return introspect(target, g.schemas, MissingSchema::skip);
   if (target.ends_with(".json") || std::filesystem::exists(target)) return read_snapshot(target);
   throw UsageError(fmt::format(

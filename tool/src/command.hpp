@@ -7,9 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "retort/cli/run.hpp"
+
 namespace retort::cli {
 
 struct GlobalOptions {
+  Application app;                 // the application this CLI is built for, and its models
   std::optional<std::string> url;  // --url, else $DATABASE_URL
   std::string versions = "versions";
   std::vector<std::string> schemas;  // --schema, else public plus the models' schemas
@@ -34,6 +37,8 @@ boost::program_options::variables_map parse(
     const Args& args, const boost::program_options::options_description& desc,
     const boost::program_options::positional_options_description& positional = {});
 
+int cmd_init(const GlobalOptions& g, const Args& args);
+int cmd_erd(const GlobalOptions& g, const Args& args);
 int cmd_models(const GlobalOptions& g, const Args& args);
 int cmd_inspect(const GlobalOptions& g, const Args& args);
 int cmd_diff(const GlobalOptions& g, const Args& args);
