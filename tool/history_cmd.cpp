@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "retort/connection.hpp"
+#include "retort/json_cursor.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
 
@@ -31,7 +32,7 @@ std::string line(const Revision& r, const RevisionGraph& graph) {
   if (graph.children(r.id).empty()) tags += " (head)";
   if (graph.children(r.id).size() > 1) tags += " (branchpoint)";
   if (r.down_revisions.size() > 1) tags += " (merge)";
-  return fmt::format("{} -> {}{}, {}", parents, r.id, tags, r.message);
+  return fmt::format("{} -> {}{}, {}", parents, r.id, tags, printable(r.message));
 }
 
 }  // namespace
@@ -39,7 +40,7 @@ std::string line(const Revision& r, const RevisionGraph& graph) {
 int cmd_heads(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort heads");
   if (help_only(args, desc)) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   for (const auto& h : graph.heads()) std::cout << line(graph.at(h), graph) << "\n";
   return 0;
 }
@@ -49,7 +50,7 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
   desc.add_options()("verbose,v", "show files, dates, ops and warnings");
   po::variables_map vm;
   if (help_only(args, desc, &vm)) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   const auto& order = graph.ordered();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const auto& r = graph.at(*it);
@@ -68,7 +69,7 @@ int cmd_current(const GlobalOptions& g, const Args& args) {
   desc.add_options()("verbose,v", "list every applied revision");
   po::variables_map vm;
   if (help_only(args, desc, &vm)) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   auto conn = connect(g.require_url());
   Runner runner(*conn, g.schemas.front());
   auto applied = runner.applied(graph);
@@ -90,7 +91,7 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
   po::variables_map vm;
   if (help_only(args, desc, &vm, pos)) return 0;
   if (!vm.count("revision")) throw UsageError("a revision is required");
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   const auto& r = graph.at(graph.resolve(vm["revision"].as<std::string>()));
   std::cout << fmt::format(
       "Revision: {}\nParent: {}\nMessage: {}\nCreated: {}\nFile: {}\n", r.id,

@@ -2,12 +2,14 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
 #include "command.hpp"
 #include "retort/error.hpp"
 #include "retort/model.hpp"
+#include "retort/runner.hpp"
 
 namespace po = boost::program_options;
 using namespace retort::cli;
@@ -54,6 +56,16 @@ void print_usage(std::ostream& out) {
 }  // namespace
 
 namespace retort::cli {
+
+RevisionGraph load_versions(const GlobalOptions& g) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(g.versions, ec))
+    throw Error(fmt::format(
+        "the versions directory \"{}\" does not exist (run retort from your project's root, or "
+        "pass --versions DIR)",
+        g.versions));
+  return RevisionGraph::load(g.versions);
+}
 
 std::string GlobalOptions::require_url() const {
   if (url && !url->empty()) return *url;
@@ -111,6 +123,11 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   Args args(rest.begin() + 1, rest.end());
+  // Shown in pg_stat_activity, so a DBA (and a waiting migrator) can tell who holds a lock. A URL
+  // that sets application_name itself still wins.
+  setenv("PGAPPNAME", ("retort " + it->first).c_str(), 1);
+  // check's errors are 3, every one of them: 1 means drift to a CI gate.
+  const bool check = it->first == "check";
   try {
     // By default retort manages the schemas the models use (public first: it holds the version
     // table), so objects in other schemas are never proposed for dropping.
@@ -125,12 +142,15 @@ int main(int argc, char** argv) {
   } catch (const po::error& e) {
     std::cerr << fmt::format("retort {}: {} (see 'retort {} --help')\n", it->first, e.what(),
                              it->first);
-    return kExitUsage;
+    return check ? kExitCheckError : kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << fmt::format("retort {}: {}\n", it->first, e.what());
-    return kExitUsage;
+    return check ? kExitCheckError : kExitUsage;
+  } catch (const retort::Cancelled& e) {
+    std::cerr << "retort: " << e.what() << "\n";
+    return check ? kExitCheckError : 1;
   } catch (const std::exception& e) {
     std::cerr << "retort: error: " << e.what() << "\n";
-    return 1;
+    return check ? kExitCheckError : 1;
   }
 }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <unordered_set>
 
 #include "retort/error.hpp"
 
@@ -46,29 +48,176 @@ std::string escape_key(std::string_view key) {
   return out;
 }
 
-// Appends to `path` the JSON path from `node` down to `target`; false when `target` is not below.
-bool find_path(const nlohmann::json& node, const nlohmann::json* target, std::string& path) {
-  if (&node == target) return true;
-  auto size = path.size();
-  if (node.is_object()) {
-    for (const auto& [key, child] : node.items()) {
-      path += '/';
-      path += escape_key(key);
-      if (find_path(child, target, path)) return true;
-      path.resize(size);
+// Appends to `path` the JSON path from `root` down to `target`; false when `target` is not below.
+// Iterative: a document's depth must not become this process's stack depth.
+bool find_path(const nlohmann::json& root, const nlohmann::json* target, std::string& path) {
+  constexpr auto kNone = static_cast<std::size_t>(-1);
+  struct Entry {
+    const nlohmann::json* node;
+    std::size_t parent;
+    std::string segment;
+  };
+  std::vector<Entry> entries{{&root, kNone, ""}};
+  std::vector<std::size_t> todo{0};
+  while (!todo.empty()) {
+    auto index = todo.back();
+    todo.pop_back();
+    const nlohmann::json* node = entries[index].node;
+    if (node == target) {
+      std::vector<std::size_t> chain;
+      for (auto i = index; i != kNone; i = entries[i].parent) chain.push_back(i);
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) path += entries[*it].segment;
+      return true;
     }
-  } else if (node.is_array()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      path += '/';
-      path += std::to_string(i);
-      if (find_path(node[i], target, path)) return true;
-      path.resize(size);
+    if (node->is_object()) {
+      for (auto it = node->begin(); it != node->end(); ++it) {
+        entries.push_back({&it.value(), index, "/" + escape_key(it.key())});
+        todo.push_back(entries.size() - 1);
+      }
+    } else if (node->is_array()) {
+      for (std::size_t i = 0; i < node->size(); ++i) {
+        entries.push_back({&(*node)[i], index, "/" + std::to_string(i)});
+        todo.push_back(entries.size() - 1);
+      }
     }
   }
   return false;
 }
 
+// Keys whose value is free text: may be empty and may hold newlines and tabs.
+bool is_free_text(std::string_view key) {
+  for (auto k : {"message", "comment", "old_comment", "down_sql", "created_at"})
+    if (key == k) return true;
+  return false;
+}
+
+// Keys whose value is a PostgreSQL name: no control characters at all.
+bool is_name(std::string_view key) {
+  for (auto k : {"name", "schema", "table", "column", "enum", "label", "before", "after",
+                 "ref_schema", "ref_table", "revision", "op"})
+    if (key == k) return true;
+  return false;
+}
+
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+// What parse_strict_json checks while nlohmann::json parses: depth, repeated keys, and the JSON
+// path of each open container for the error message.
+class StrictChecker {
+ public:
+  explicit StrictChecker(const std::string& file) : m_file(file) {}
+
+  void operator()(nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        if (m_depth >= kMaxJsonDepth)
+          fail(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
+        if (m_frames.size() <= m_depth) m_frames.emplace_back();
+        m_frames[m_depth].object = event == Event::object_start;
+        m_frames[m_depth].index = 0;
+        m_frames[m_depth].key.clear();
+        m_frames[m_depth].keys.clear();
+        ++m_depth;
+        break;
+      case Event::key: {
+        auto& frame = m_frames[m_depth - 1];
+        frame.key = parsed.get<std::string>();
+        if (!frame.keys.insert(frame.key).second)
+          fail(fmt::format("the key \"{}\" appears twice in one object", printable(frame.key)));
+        break;
+      }
+      case Event::object_end:
+      case Event::array_end:
+        --m_depth;
+        element_done();
+        break;
+      case Event::value:
+        element_done();
+        break;
+    }
+  }
+
+ private:
+  struct Frame {
+    bool object = false;
+    std::size_t index = 0;
+    std::string key;
+    std::unordered_set<std::string> keys;
+  };
+
+  void element_done() {
+    if (m_depth > 0 && !m_frames[m_depth - 1].object) ++m_frames[m_depth - 1].index;
+  }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    std::string path;
+    for (std::size_t i = 0; i < m_depth; ++i) {
+      path += '/';
+      path += m_frames[i].object ? escape_key(m_frames[i].key) : std::to_string(m_frames[i].index);
+    }
+    throw FormatError(
+        fmt::format("{}: at {}: {}", m_file, path.empty() ? "/" : printable(path), message));
+  }
+
+  const std::string& m_file;
+  std::vector<Frame> m_frames;  // reused by depth, so parsing allocates little
+  std::size_t m_depth = 0;
+};
+
 }  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (is_control(c))
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+nlohmann::json parse_strict_json(const std::string& text, const std::string& file,
+                                 const nlohmann::json::parser_callback_t& callback) {
+  StrictChecker check(file);
+  auto both = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    check(event, parsed);
+    return callback ? callback(depth, event, parsed) : true;
+  };
+  try {
+    return nlohmann::json::parse(text, both);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Turn the byte offset into line:column, which an editor can jump to.
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    auto pos = what.find("parse error");
+    throw FormatError(fmt::format("{}:{}:{}: invalid JSON: {}", file, line, col > 1 ? col - 1 : 1,
+                                  printable(pos == std::string::npos ? what : what.substr(pos))));
+  } catch (const nlohmann::json::exception& e) {
+    // Number overflow ("1e999") and the like: still the file's fault.
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    throw FormatError(
+        fmt::format("{}: invalid JSON: {}", file,
+                    printable(pos == std::string::npos ? what : what.substr(pos + 2))));
+  }
+}
 
 JsonCursor::JsonCursor(const nlohmann::json& value, std::string file, std::string path)
     : m_value(&value),
@@ -82,7 +231,7 @@ std::string JsonCursor::path() const {
 }
 
 void JsonCursor::fail_at(const std::string& message) const {
-  throw FormatError(fmt::format("{}: at {}: {}", m_document->file, path(), message));
+  throw FormatError(fmt::format("{}: at {}: {}", m_document->file, printable(path()), message));
 }
 
 void JsonCursor::fail(std::string_view expected) const {
@@ -109,7 +258,7 @@ void JsonCursor::allow_keys(std::initializer_list<std::string_view> keys) const 
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       std::string allowed;
       for (auto k : keys) allowed += fmt::format("{}\"{}\"", allowed.empty() ? "" : ", ", k);
-      fail_at(fmt::format("unexpected key \"{}\" (expected one of {})", key, allowed));
+      fail_at(fmt::format("unexpected key \"{}\" (expected one of {})", printable(key), allowed));
     }
   }
 }
@@ -124,7 +273,34 @@ std::vector<JsonCursor> JsonCursor::elements() const {
 
 std::string JsonCursor::as_string() const {
   if (!m_value->is_string()) fail("a string");
-  return m_value->get<std::string>();
+  const auto& s = m_value->get_ref<const std::string&>();
+  for (unsigned char c : s)
+    if (is_control(c) && c != '\t' && c != '\n' && c != '\r')
+      fail_at(fmt::format("a string may not hold the control character \\x{:02x}", c));
+  return s;
+}
+
+std::string JsonCursor::string_at(std::string_view key) const {
+  auto c = at(key);
+  auto s = c.as_string();
+  c.check_text(key, s);
+  return s;
+}
+
+void JsonCursor::check_text(std::string_view key, const std::string& s) const {
+  if (s.empty() && !is_free_text(key)) fail_at("expected a non-empty string");
+  if (is_name(key))
+    for (unsigned char c : s)
+      if (is_control(c))
+        fail_at(fmt::format("a name may not hold the control character \\x{:02x}", c));
+}
+
+std::vector<std::string> JsonCursor::names_at(std::string_view key) const {
+  auto c = at(key);
+  auto names = c.as_strings();
+  if (names.empty()) c.fail("a non-empty list of names");
+  for (const auto& e : c.elements()) e.check_text("name", e.as_string());
+  return names;
 }
 
 bool JsonCursor::as_bool() const {
@@ -134,19 +310,29 @@ bool JsonCursor::as_bool() const {
 
 std::int64_t JsonCursor::as_int() const {
   if (!m_value->is_number_integer()) fail("an integer");
+  if (m_value->is_number_unsigned() &&
+      m_value->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    fail_at(
+        fmt::format("{} is out of range (a 64-bit signed integer)", m_value->get<std::uint64_t>()));
   return m_value->get<std::int64_t>();
 }
 
 std::vector<std::string> JsonCursor::as_strings() const {
   std::vector<std::string> out;
-  for (const auto& e : elements()) out.push_back(e.as_string());
+  for (const auto& e : elements()) {
+    out.push_back(e.as_string());
+    if (out.back().empty()) e.fail_at("expected a non-empty string");
+  }
   return out;
 }
 
 std::optional<std::string> JsonCursor::optional_string(std::string_view key) const {
   auto c = find(key);
   if (!c || c->is_null()) return std::nullopt;
-  return c->as_string();
+  auto s = c->as_string();
+  c->check_text(key, s);
+  return s;
 }
 
 bool JsonCursor::bool_or(std::string_view key, bool fallback) const {

@@ -230,6 +230,7 @@ ordered_json to_json(const Op& op) {
                  [&](const op::Execute& o) {
                    j["sql"] = o.sql;
                    put_optional(j, "down_sql", o.down_sql);
+                   if (!o.transactional) j["transactional"] = false;
                  },
              },
              op);
@@ -349,8 +350,9 @@ Op op_from_json(const JsonCursor& c) {
                                 nullable_string(c, "old_comment")};
   }
   if (name == "execute") {
-    c.allow_keys({"op", "sql", "down_sql"});
-    return op::Execute{c.string_at("sql"), nullable_string(c, "down_sql")};
+    c.allow_keys({"op", "sql", "down_sql", "transactional"});
+    return op::Execute{c.string_at("sql"), nullable_string(c, "down_sql"),
+                       c.bool_or("transactional", true)};
   }
   std::string known;
   for (auto n : kNames) known += (known.empty() ? "" : ", ") + std::string(n);
@@ -558,7 +560,7 @@ std::optional<Op> inverse(const Op& op) {
           },
           [](const op::Execute& o) -> std::optional<Op> {
             if (!o.down_sql) return std::nullopt;
-            return op::Execute{*o.down_sql, o.sql};
+            return op::Execute{*o.down_sql, o.sql, o.transactional};
           },
       },
       op);

@@ -226,12 +226,12 @@ Column column_from_json(const JsonCursor& c) {
 
 PrimaryKey primary_key_from_json(const JsonCursor& c) {
   c.allow_keys({"name", "columns"});
-  return PrimaryKey{c.string_at("name"), c.at("columns").as_strings()};
+  return PrimaryKey{c.string_at("name"), c.names_at("columns")};
 }
 
 UniqueConstraint unique_from_json(const JsonCursor& c) {
   c.allow_keys({"name", "columns", "nulls_not_distinct"});
-  return UniqueConstraint{c.string_at("name"), c.at("columns").as_strings(),
+  return UniqueConstraint{c.string_at("name"), c.names_at("columns"),
                           c.bool_or("nulls_not_distinct", false)};
 }
 
@@ -245,9 +245,9 @@ ForeignKey foreign_key_from_json(const JsonCursor& c) {
                 "on_update", "deferrable", "initially_deferred"});
   ForeignKey fk;
   fk.name = c.string_at("name");
-  fk.columns = c.at("columns").as_strings();
+  fk.columns = c.names_at("columns");
   fk.ref_table = {c.string_at("ref_schema"), c.string_at("ref_table")};
-  fk.ref_columns = c.at("ref_columns").as_strings();
+  fk.ref_columns = c.names_at("ref_columns");
   if (auto a = c.find("on_delete")) fk.on_delete = action_from_json(*a);
   if (auto a = c.find("on_update")) fk.on_update = action_from_json(*a);
   fk.deferrable = c.bool_or("deferrable", false);
@@ -338,24 +338,7 @@ std::string dump(const ordered_json& json) { return json.dump(2) + "\n"; }
 
 nlohmann::json parse_json(const std::string& text, const std::string& file,
                           const nlohmann::json::parser_callback_t& callback) {
-  try {
-    return nlohmann::json::parse(text, callback);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Turn the byte offset into line:column, which an editor can jump to.
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    auto pos = what.find("parse error");
-    throw FormatError(fmt::format("{}:{}:{}: invalid JSON: {}", file, line, col > 1 ? col - 1 : 1,
-                                  pos == std::string::npos ? what : what.substr(pos)));
-  }
+  return parse_strict_json(text, file, callback);
 }
 
 std::string read_file(const std::filesystem::path& path) {

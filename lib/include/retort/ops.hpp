@@ -188,6 +188,9 @@ struct SetColumnComment {
 struct Execute {
   std::string sql;
   std::optional<std::string> down_sql;
+  // false: runs outside the revision's transaction (CREATE INDEX CONCURRENTLY and the like); such
+  // an op must be the only op of its list. See docs/revision-format.md.
+  bool transactional = true;
   bool operator==(const Execute&) const = default;
 };
 
