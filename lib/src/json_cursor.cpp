@@ -71,12 +71,16 @@ bool find_path(const nlohmann::json& root, const nlohmann::json* target, std::st
     }
     if (node->is_object()) {
       for (auto it = node->begin(); it != node->end(); ++it) {
-        entries.push_back({&it.value(), index, "/" + escape_key(it.key())});
+        std::string segment = "/";
+        segment += escape_key(it.key());
+        entries.push_back({&it.value(), index, std::move(segment)});
         todo.push_back(entries.size() - 1);
       }
     } else if (node->is_array()) {
       for (std::size_t i = 0; i < node->size(); ++i) {
-        entries.push_back({&(*node)[i], index, "/" + std::to_string(i)});
+        std::string segment = "/";
+        segment += std::to_string(i);
+        entries.push_back({&(*node)[i], index, std::move(segment)});
         todo.push_back(entries.size() - 1);
       }
     }
@@ -102,68 +106,140 @@ bool is_name(std::string_view key) {
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 // What parse_strict_json checks while nlohmann::json parses: depth, repeated keys, and the JSON
-// path of each open container for the error message.
+// path of each open container for the error message. Keys are kept in per-depth slots that are
+// reused, so a document of 10,000 tables costs few allocations.
 class StrictChecker {
  public:
   explicit StrictChecker(const std::string& file) : m_file(file) {}
 
-  void operator()(nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
-    using Event = nlohmann::json::parse_event_t;
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        if (m_depth >= kMaxJsonDepth)
-          fail(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
-        if (m_frames.size() <= m_depth) m_frames.emplace_back();
-        m_frames[m_depth].object = event == Event::object_start;
-        m_frames[m_depth].index = 0;
-        m_frames[m_depth].key.clear();
-        m_frames[m_depth].keys.clear();
-        ++m_depth;
-        break;
-      case Event::key: {
-        auto& frame = m_frames[m_depth - 1];
-        frame.key = parsed.get<std::string>();
-        if (!frame.keys.insert(frame.key).second)
-          fail(fmt::format("the key \"{}\" appears twice in one object", printable(frame.key)));
-        break;
-      }
-      case Event::object_end:
-      case Event::array_end:
-        --m_depth;
-        element_done();
-        break;
-      case Event::value:
-        element_done();
-        break;
+  void open(bool object) {
+    if (m_depth >= static_cast<std::size_t>(kMaxJsonDepth))
+      fail(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
+    if (m_frames.size() <= m_depth) m_frames.emplace_back();
+    auto& frame = m_frames[m_depth++];
+    frame.object = object;
+    frame.index = 0;
+    frame.count = 0;
+    frame.many.clear();
+  }
+
+  void key(const std::string& k) {
+    auto& frame = m_frames[m_depth - 1];
+    bool repeated = false;
+    if (frame.count < kLinear) {
+      for (std::size_t i = 0; i < frame.count && !repeated; ++i) repeated = frame.keys[i] == k;
+    } else {
+      if (frame.many.empty())
+        frame.many.insert(frame.keys.begin(), frame.keys.begin() + frame.count);
+      repeated = !frame.many.insert(k).second;
     }
+    if (frame.count < frame.keys.size())
+      frame.keys[frame.count].assign(k);
+    else
+      frame.keys.push_back(k);
+    ++frame.count;
+    if (repeated) fail(fmt::format("the key \"{}\" appears twice in one object", printable(k)));
+  }
+
+  void close() {
+    --m_depth;
+    value();
+  }
+
+  void value() {
+    if (m_depth > 0 && !m_frames[m_depth - 1].object) ++m_frames[m_depth - 1].index;
   }
 
  private:
+  static constexpr std::size_t kLinear = 16;  // objects this small are scanned, not hashed
   struct Frame {
     bool object = false;
-    std::size_t index = 0;
-    std::string key;
-    std::unordered_set<std::string> keys;
+    std::size_t index = 0;          // arrays: the element being read
+    std::size_t count = 0;          // objects: keys read so far, in keys[0, count)
+    std::vector<std::string> keys;  // the last is the key being read
+    std::unordered_set<std::string> many;
   };
-
-  void element_done() {
-    if (m_depth > 0 && !m_frames[m_depth - 1].object) ++m_frames[m_depth - 1].index;
-  }
 
   [[noreturn]] void fail(const std::string& message) const {
     std::string path;
     for (std::size_t i = 0; i < m_depth; ++i) {
+      const auto& f = m_frames[i];
       path += '/';
-      path += m_frames[i].object ? escape_key(m_frames[i].key) : std::to_string(m_frames[i].index);
+      path += f.object ? (f.count > 0 ? escape_key(f.keys[f.count - 1]) : std::string())
+                       : std::to_string(f.index);
     }
     throw FormatError(
         fmt::format("{}: at {}: {}", m_file, path.empty() ? "/" : printable(path), message));
   }
 
   const std::string& m_file;
-  std::vector<Frame> m_frames;  // reused by depth, so parsing allocates little
+  std::vector<Frame> m_frames;  // by depth, reused
   std::size_t m_depth = 0;
+};
+
+// nlohmann::json's own DOM builders (with or without a callback), with StrictChecker watching
+// every event. sax_parse calls these methods on the derived type, so nothing is virtual.
+template <class Base>
+class StrictSax : public Base {
+ public:
+  using json = nlohmann::json;
+  template <class... Args>
+  explicit StrictSax(const std::string& file, Args&&... args)
+      : Base(std::forward<Args>(args)...), m_check(file) {}
+
+  bool null() {
+    m_check.value();
+    return Base::null();
+  }
+  bool boolean(bool v) {
+    m_check.value();
+    return Base::boolean(v);
+  }
+  bool number_integer(json::number_integer_t v) {
+    m_check.value();
+    return Base::number_integer(v);
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    m_check.value();
+    return Base::number_unsigned(v);
+  }
+  bool number_float(json::number_float_t v, const json::string_t& s) {
+    m_check.value();
+    return Base::number_float(v, s);
+  }
+  bool string(json::string_t& v) {
+    m_check.value();
+    return Base::string(v);
+  }
+  bool binary(json::binary_t& v) {
+    m_check.value();
+    return Base::binary(v);
+  }
+  bool start_object(std::size_t n) {
+    m_check.open(true);
+    return Base::start_object(n);
+  }
+  bool key(json::string_t& k) {
+    m_check.key(k);
+    return Base::key(k);
+  }
+  bool end_object() {
+    bool keep = Base::end_object();
+    m_check.close();
+    return keep;
+  }
+  bool start_array(std::size_t n) {
+    m_check.open(false);
+    return Base::start_array(n);
+  }
+  bool end_array() {
+    bool keep = Base::end_array();
+    m_check.close();
+    return keep;
+  }
+
+ private:
+  StrictChecker m_check;
 };
 
 }  // namespace
@@ -187,13 +263,17 @@ std::string printable(std::string_view text) {
 
 nlohmann::json parse_strict_json(const std::string& text, const std::string& file,
                                  const nlohmann::json::parser_callback_t& callback) {
-  StrictChecker check(file);
-  auto both = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    check(event, parsed);
-    return callback ? callback(depth, event, parsed) : true;
-  };
+  using json = nlohmann::json;
   try {
-    return nlohmann::json::parse(text, both);
+    json result;
+    if (callback) {
+      StrictSax<nlohmann::detail::json_sax_dom_callback_parser<json>> sax(file, result, callback);
+      json::sax_parse(text, &sax);
+    } else {
+      StrictSax<nlohmann::detail::json_sax_dom_parser<json>> sax(file, result);
+      json::sax_parse(text, &sax);
+    }
+    return result;
   } catch (const nlohmann::json::parse_error& e) {
     // Turn the byte offset into line:column, which an editor can jump to.
     std::size_t line = 1, col = 1;
