@@ -58,7 +58,7 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
     if (vm.count("verbose")) {
       std::cout << fmt::format("    file: {}\n    created: {}\n", r.file.string(), r.created_at);
       for (const auto& op : r.upgrade) std::cout << "    + " << describe(op) << "\n";
-      for (const auto& w : r.warnings) std::cout << "    ! " << w << "\n";
+      for (const auto& w : r.warnings) std::cout << "    ! " << printable(w) << "\n";
     }
   }
   return 0;
@@ -96,7 +96,7 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
   std::cout << fmt::format(
       "Revision: {}\nParent: {}\nMessage: {}\nCreated: {}\nFile: {}\n", r.id,
       r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", ")),
-      r.message, r.created_at, r.file.string());
+      printable(r.message), r.created_at, r.file.string());
   std::cout << "Upgrade:\n";
   for (const auto& op : r.upgrade) {
     std::cout << "  " << describe(op) << "\n";
@@ -109,7 +109,7 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
     if (vm.count("sql"))
       for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
   }
-  for (const auto& w : r.warnings) std::cout << "Warning: " << w << "\n";
+  for (const auto& w : r.warnings) std::cout << "Warning: " << printable(w) << "\n";
   return 0;
 }
 

@@ -28,6 +28,11 @@ constexpr std::int64_t kLockKey = 0x7265746f7274;
 constexpr std::int64_t kLockHigh = kLockKey >> 32;
 constexpr std::int64_t kLockLow = kLockKey & 0xffffffff;
 
+// Between lock-timeout retries: 0.5 s, 1 s, 2 s, ... at most 30 s.
+std::chrono::milliseconds backoff(int attempt) {
+  return std::chrono::milliseconds(std::min(30000, 500 << std::min(attempt, 6)));
+}
+
 // A lock wait that hit lock_timeout: the revision was rolled back and may be retried.
 struct LockTimeout : Error {
   using Error::Error;
@@ -335,6 +340,14 @@ void Runner::check_cancelled() const {
   if (m_cancelled) throw Cancelled("interrupted");
 }
 
+void Runner::sleep_unless_cancelled(std::chrono::milliseconds pause) const {
+  for (auto until = std::chrono::steady_clock::now() + pause;
+       std::chrono::steady_clock::now() < until;) {
+    check_cancelled();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 // The lock timeout (per statement), the server's check for a vanished client, and the
 // migrators' lock, which the transaction holds until it ends: through a transaction-pooling
 // PgBouncer a session-level lock would outlive its transaction on a server connection that other
@@ -387,7 +400,9 @@ void Runner::ensure_version_table() {
       return;
     } catch (const LockTimeout& e) {
       if (attempt >= m_options.lock_retries) throw Error(e.what());
-      m_listener(fmt::format("{}; retrying", e.what()));
+      auto pause = backoff(attempt);
+      m_listener(fmt::format("{}; retrying in {} ms", e.what(), pause.count()));
+      sleep_unless_cancelled(pause);
     }
   }
 }
@@ -513,14 +528,10 @@ bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
                                 m_options.lock_retries > 0
                                     ? fmt::format(" (gave up after {} attempts)", attempt + 1)
                                     : std::string()));
-      auto backoff = std::chrono::milliseconds(std::min(30000, 500 << std::min(attempt, 6)));
-      m_listener(fmt::format("{}; retrying in {} ms (attempt {} of {})", e.what(), backoff.count(),
+      auto pause = backoff(attempt);
+      m_listener(fmt::format("{}; retrying in {} ms (attempt {} of {})", e.what(), pause.count(),
                              attempt + 2, m_options.lock_retries + 1));
-      for (auto until = std::chrono::steady_clock::now() + backoff;
-           std::chrono::steady_clock::now() < until;) {
-        check_cancelled();
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      sleep_unless_cancelled(pause);
     } catch (const Cancelled&) {
       m_watcher->stop();
       throw Cancelled(

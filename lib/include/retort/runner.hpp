@@ -98,6 +98,7 @@ class Runner {
   std::map<std::string, std::string> checksums();  // revision -> checksum, as recorded
   std::string table() const;
   void check_cancelled() const;
+  void sleep_unless_cancelled(std::chrono::milliseconds pause) const;
 
   pqxx::connection_base& m_conn;
   std::string m_schema;
