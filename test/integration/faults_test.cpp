@@ -342,6 +342,27 @@ TEST(Faults, LockTimeoutNamesTheBlockerAndRetries) {
   EXPECT_EQ(later.exit_code, 0) << later.err;
 }
 
+// Without --lock-timeout a wait is still never silent, and SIGTERM ends it.
+TEST(Faults, AWaitSaysWhoBlocksItAndSigtermEndsIt) {
+  auto db = fresh_database();
+  exec_sql(db, "CREATE TABLE public.busy (a int)");
+  auto v = chain({R"({"op": "drop_table", "schema": "public", "table": {"name": "busy",
+                      "columns": [{"name": "a", "type": "integer", "nullable": true}]}})"});
+  pqxx::connection holder(db + "?application_name=the_blocker");
+  pqxx::work hold(holder);
+  hold.exec("SELECT count(*) FROM public.busy");
+  auto r = signalled(db, v, "TERM", "3");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("waiting for a lock on public.busy held by pid " +
+                       std::to_string(holder.backendpid()) + " (application \"the_blocker\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("interrupted: revision 111111111111"), std::string::npos) << r.err;
+  EXPECT_TRUE(gone_within(db, "DROP TABLE", std::chrono::seconds(2)));
+  hold.abort();
+  EXPECT_EQ(query_value(db, "SELECT to_regclass('public.busy') IS NOT NULL"), "t");
+}
+
 // A migrator waiting for the migrators' lock says who holds it and honours --lock-timeout.
 TEST(Faults, WaitingForTheMigratorsLockNamesTheHolder) {
   auto db = fresh_database();
@@ -537,6 +558,16 @@ TEST(PgBouncer, TwoConcurrentUpgradesThroughTransactionPooling) {
   EXPECT_EQ(applied(db), "111111111111,222222222222");
   auto current = retort_at(via, v, {"current"});
   EXPECT_NE(current.out.find("222222222222"), std::string::npos) << current.out << current.err;
+
+  // PgBouncer forwards the cancel request: SIGTERM leaves no orphan behind it either.
+  auto slow = chain({execute("CREATE TABLE public.slow (x int); SELECT pg_sleep(45)")});
+  auto other = fresh_database();
+  auto interrupted = signalled(bouncer.url_of(other), slow, "TERM", "2");
+  EXPECT_EQ(interrupted.exit_code, 1) << interrupted.err;
+  EXPECT_NE(interrupted.err.find("interrupted: revision 111111111111"), std::string::npos)
+      << interrupted.err;
+  EXPECT_TRUE(gone_within(other, "pg_sleep(45)", std::chrono::seconds(2)));
+  EXPECT_EQ(query_value(other, "SELECT to_regclass('public.slow') IS NULL"), "t");
 }
 
 }  // namespace
