@@ -230,9 +230,20 @@ class Runner::Watcher {
     std::lock_guard lock(m_mutex);
     m_pid = pid;
     m_since = std::chrono::steady_clock::now();
+    m_next_poll = {};
     m_last.clear();
     m_reported.clear();
+    m_step.clear();
     if (!m_thread.joinable() && m_open) m_thread = std::thread([this] { loop(); });
+    m_wake.notify_all();
+  }
+
+  // What the revision is doing now, reported when it takes more than a few seconds.
+  void step(std::string what) {
+    std::lock_guard lock(m_mutex);
+    m_step = std::move(what);
+    m_step_since = std::chrono::steady_clock::now();
+    m_step_report = m_step_since + std::chrono::seconds(5);
     m_wake.notify_all();
   }
 
@@ -240,32 +251,46 @@ class Runner::Watcher {
   std::string stop() {
     std::lock_guard lock(m_mutex);
     m_pid.reset();
+    m_step.clear();
     return m_last;
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   void loop() {
     std::unique_lock lock(m_mutex);
     while (!m_quit) {
-      if (!m_pid || m_broken) {
+      auto never = Clock::time_point::max();
+      auto poll_due = !m_pid || m_broken ? never : std::max(m_since + m_first_poll, m_next_poll);
+      auto report_due = !m_pid || m_step.empty() ? never : m_step_report;
+      auto due = std::min(poll_due, report_due);
+      if (due == never) {
         m_wake.wait(lock);
         continue;
       }
-      auto due = m_since + m_first_poll;
-      if (std::chrono::steady_clock::now() < due) {
+      auto now = Clock::now();
+      if (now < due) {
         m_wake.wait_until(lock, due);
         continue;
       }
-      int pid = *m_pid;
-      lock.unlock();
-      auto waits = poll(pid);
-      lock.lock();
-      if (m_pid == pid) {
-        for (const auto& w : waits)
-          if (m_reported.insert(w).second) m_listener("waiting for " + w + " ...");
-        if (!waits.empty()) m_last = waits.front();
+      if (now >= report_due) {
+        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - m_step_since).count();
+        m_listener(fmt::format("still running {} ({} s) ...", m_step, seconds));
+        m_step_report = now + std::chrono::seconds(15);
       }
-      m_wake.wait_for(lock, std::chrono::milliseconds(250));
+      if (now >= poll_due) {
+        int pid = *m_pid;
+        lock.unlock();
+        auto waits = poll(pid);
+        lock.lock();
+        if (m_pid == pid) {
+          for (const auto& w : waits)
+            if (m_reported.insert(w).second) m_listener("waiting for " + w + " ...");
+          if (!waits.empty()) m_last = waits.front();
+        }
+        m_next_poll = Clock::now() + std::chrono::milliseconds(250);
+      }
     }
   }
 
@@ -303,7 +328,8 @@ class Runner::Watcher {
   std::mutex m_mutex;
   std::condition_variable m_wake;
   std::optional<int> m_pid;
-  std::chrono::steady_clock::time_point m_since;
+  std::chrono::steady_clock::time_point m_since, m_next_poll, m_step_since, m_step_report;
+  std::string m_step;
   std::string m_last;
   std::set<std::string> m_reported;
   bool m_quit = false;
@@ -654,13 +680,19 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
       std::size_t end = i + 1;
       if (!statements[i].alone)
         while (end < statements.size() && !statements[end].alone) ++end;
+      auto direction = upgrade ? "upgrade" : "downgrade";
       if (end - i == 1) {
         current = i;
+        m_watcher->step(fmt::format("revision {} {} op #{} ({})", r.id, direction,
+                                    statements[i].op + 1,
+                                    printable(describe(ops[statements[i].op]))));
         tx.exec(statements[i].sql);
         i = end;
         continue;
       }
       batch = {i, end};
+      m_watcher->step(fmt::format("revision {} {} ops #{}-#{}", r.id, direction,
+                                  statements[i].op + 1, statements[end - 1].op + 1));
       pqxx::pipeline pipe(tx);
       pipe.retain(static_cast<int>(std::min<std::size_t>(end - i, 1 << 30)));
       std::vector<pqxx::pipeline::query_id> ids;

@@ -363,6 +363,18 @@ TEST(Faults, AWaitSaysWhoBlocksItAndSigtermEndsIt) {
   EXPECT_EQ(query_value(db, "SELECT to_regclass('public.busy') IS NOT NULL"), "t");
 }
 
+// A statement that runs long says so: nothing hangs silently.
+TEST(Faults, ALongStatementReportsProgress) {
+  auto db = fresh_database();
+  auto v = chain({execute("SELECT pg_sleep(5.6)")});
+  auto r = retort_at(db, v, {"upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("still running revision 111111111111 upgrade op #1 (execute: SELECT "
+                       "pg_sleep(5.6)) (5 s) ..."),
+            std::string::npos)
+      << r.err;
+}
+
 // A migrator waiting for the migrators' lock says who holds it and honours --lock-timeout.
 TEST(Faults, WaitingForTheMigratorsLockNamesTheHolder) {
   auto db = fresh_database();
