@@ -623,6 +623,7 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
   // alone. Either way the failing statement is known from the first and only run.
   std::size_t current = 0;
   std::optional<std::pair<std::size_t, std::size_t>> batch;  // [first, last) of a failed batch
+  const char* stage = nullptr;  // after the ops: what failed instead of an op
   auto fail = [&](const pqxx::sql_error& e) {
     if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
     auto lock_wait = m_watcher->stop();
@@ -640,7 +641,10 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
           upgrade ? "upgrade" : "downgrade", statements[current].op + 1,
           describe(ops[statements[current].op]),
           lock_wait.empty() ? "" : ", waiting for " + lock_wait));
-    std::string where;
+    if (stage)
+      throw Error(
+          fmt::format("revision {} ({}) failed {}; nothing of it was applied.\n  server: {}", r.id,
+                      r.file.string(), stage, server_message(e)));
     if (batch && e.sqlstate() == "42601") {
       // The server parses a whole batch before running any of it: the syntax error's line says
       // which statement it is in, and nothing of the batch ran.
@@ -711,8 +715,10 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
       i = end;
     }
     check_cancelled();
+    stage = "recording it in the version table";
     tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
     check_cancelled();
+    stage = "at COMMIT (a deferred constraint, or the server)";
     tx.commit();
   } catch (const pqxx::in_doubt_error&) {
     throw;

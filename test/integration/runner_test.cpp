@@ -234,6 +234,7 @@ TEST(Runner, FailureAtCommitAppliesNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("revision 1aaaaaaaaaaa ("), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("violates foreign key constraint"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("failed at COMMIT"), std::string::npos) << r.err;
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_class WHERE relname IN ('p', 'c')"), "0");
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "0");
   fs::remove_all(v);
