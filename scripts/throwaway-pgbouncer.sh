@@ -22,11 +22,15 @@ as_owner() {
 stop_bouncer() {
   local dir=$1
   [ -d "$dir" ] || return 0
-  if [ -f "$dir/pgbouncer.pid" ]; then kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true; fi
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    [ -f "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || break
-    sleep 0.2
-  done
+  local pid
+  pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+  fi
   rm -rf "$dir"
 }
 
@@ -74,8 +78,8 @@ INI
           sleep 0.1
         done
         [ -n "$started" ] && break
-        stop_bouncer_pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null || true)
-        [ -n "$stop_bouncer_pid" ] && kill "$stop_bouncer_pid" 2>/dev/null || true
+        pid=$(cat "$dir/pgbouncer.pid" 2>/dev/null || true)
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
       fi
     done
     if [ -z "$started" ]; then
