@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <future>
+#include <optional>
 #include <regex>
 
 #include "retort/error.hpp"
@@ -20,6 +21,15 @@ std::string first_line(std::string s) {
   return s;
 }
 
+// The password written in `url`, as typed (a URI's user:PASSWORD@ or a conninfo password=).
+std::optional<std::string> typed_password(const std::string& url) {
+  static const std::regex uri(R"(^postgres(?:ql)?://[^:/@]*:([^@]*)@)");
+  static const std::regex kv(R"(password\s*=\s*('(?:[^'\\]|\\.)*'|\S+))");
+  std::smatch m;
+  if (std::regex_search(url, m, uri) || std::regex_search(url, m, kv)) return m[1].str();
+  return std::nullopt;
+}
+
 // host, port and database as libpq resolves them (defaults and environment included).
 std::string target_of(const std::string& url) {
   char* err = nullptr;
@@ -27,7 +37,8 @@ std::string target_of(const std::string& url) {
   if (!opts) {
     std::string reason = err ? first_line(err) : "cannot parse it";
     if (err) PQfreemem(err);
-    throw DatabaseError(fmt::format("invalid database URL {}: {}", redact_url(url), reason));
+    throw DatabaseError(
+        fmt::format("invalid database URL {}: {}", redact_url(url), redact_in(reason, url)));
   }
   std::string host, port, db, user;
   for (auto* o = opts; o->keyword; ++o) {
@@ -53,8 +64,28 @@ std::string target_of(const std::string& url) {
 
 }  // namespace
 
+std::string redact_in(std::string message, const std::string& url) {
+  // libpq's parse errors quote the whole URI, or just the token it choked on (which may be the
+  // password, or a piece of it).
+  auto replace_all = [&](const std::string& needle, const std::string& with) {
+    if (needle.empty()) return;
+    for (auto p = message.find(needle); p != std::string::npos;
+         p = message.find(needle, p + with.size()))
+      message.replace(p, needle.size(), with);
+  };
+  replace_all(url, redact_url(url));
+  if (auto password = typed_password(url)) {
+    replace_all(*password, "***");
+    // A quoted token is any run of the password's characters: hide every piece of 4 or more.
+    for (std::size_t len = password->size(); len >= 4; --len)
+      for (std::size_t at = 0; at + len <= password->size(); ++at)
+        replace_all(password->substr(at, len), "***");
+  }
+  return redact_url(message);
+}
+
 std::string redact_url(const std::string& url) {
-  static const std::regex uri_password(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
+  static const std::regex uri_password(R"((postgres(?:ql)?://[^:/@\s"]*:)[^@\s"]*@)");
   static const std::regex kv_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))");
   auto out = std::regex_replace(url, uri_password, "$1***@");
   return std::regex_replace(out, kv_password, "$1***");
@@ -78,10 +109,11 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
       auto colon = reason.find("failed: ");
       if (colon != std::string::npos) reason = reason.substr(colon + 8);
     }
-    throw DatabaseError(fmt::format("cannot connect to PostgreSQL ({}): {}", target, reason));
-  } catch (const std::exception& e) {
     throw DatabaseError(
-        fmt::format("cannot connect to PostgreSQL ({}): {}", target, first_line(e.what())));
+        fmt::format("cannot connect to PostgreSQL ({}): {}", target, redact_in(reason, url)));
+  } catch (const std::exception& e) {
+    throw DatabaseError(fmt::format("cannot connect to PostgreSQL ({}): {}", target,
+                                    redact_in(first_line(e.what()), url)));
   }
 }
 

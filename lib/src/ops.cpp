@@ -32,6 +32,10 @@ class JsonWriter {
     else if (absent == Absent::null)
       m_json[std::string(key)] = nullptr;
   }
+  // A flag is written only when it differs from its default.
+  void operator()(std::string_view key, bool v, bool fallback) {
+    if (v != fallback) m_json[std::string(key)] = v;
+  }
   template <class T>
   void operator()(std::string_view key, const T& v) {
     m_json[std::string(key)] = to_json(v);
@@ -44,8 +48,8 @@ class JsonWriter {
 // The keys an op's fields use, for strictness about unknown ones.
 class KeyLister {
  public:
-  template <class T>
-  void operator()(std::string_view key, const T&, Absent = Absent::null) {
+  template <class T, class Option = Absent>
+  void operator()(std::string_view key, const T&, Option = {}) {
     if constexpr (std::is_same_v<T, QualifiedName>) m_keys.push_back("schema");
     m_keys.push_back(key);
   }
@@ -61,6 +65,9 @@ class JsonReader {
   void operator()(std::string_view key, std::string& v) { v = m_cursor.string_at(key); }
   void operator()(std::string_view key, std::optional<std::string>& v, Absent = Absent::null) {
     v = m_cursor.optional_string(key);
+  }
+  void operator()(std::string_view key, bool& v, bool fallback) {
+    v = m_cursor.bool_or(key, fallback);
   }
   template <class T>
   void operator()(std::string_view key, T& v) {

@@ -4,14 +4,59 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <random>
 
 #include "retort/error.hpp"
 #include "retort/snapshot.hpp"
+#include "retort/sql_statements.hpp"
 
 namespace retort {
+
+namespace {
+
+// Revision ids are 12 lower-case hex digits (new_revision_id); anything else is a typo or worse.
+std::string revision_id(const JsonCursor& c) {
+  auto id = c.as_string();
+  if (id.size() != 12 || !std::all_of(id.begin(), id.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+      }))
+    c.fail_at(
+        fmt::format("\"{}\" is not a revision id (12 hex digits, 0-9 and a-f)", printable(id)));
+  return id;
+}
+
+// A list of ops, with what the runner relies on checked here: no transaction control in an
+// `execute` op (the revision already runs in a transaction; a COMMIT inside would make part of it
+// permanent whatever happens next), and a non-transactional op alone in its list.
+std::vector<Op> ops_from_json(const JsonCursor& list) {
+  std::vector<Op> ops;
+  auto elements = list.elements();
+  for (const auto& element : elements) {
+    ops.push_back(op_from_json(element));
+    const auto* execute = std::get_if<op::Execute>(&ops.back());
+    if (!execute) continue;
+    if (!execute->transactional) {
+      if (elements.size() != 1)
+        element.fail_at(
+            "an op with \"transactional\": false must be the only op of its list (it runs "
+            "outside a transaction; put the other ops in revisions of their own)");
+      continue;
+    }
+    for (auto statement : split_statements(execute->sql_text))
+      if (auto what = transaction_control(statement))
+        element.at("sql").fail_at(fmt::format(
+            "{} cannot run inside the revision's transaction: remove it (each revision already "
+            "runs in one transaction), or make it an op of its own with \"transactional\": "
+            "false",
+            *what));
+  }
+  return ops;
+}
+
+}  // namespace
 
 ordered_json to_json(const Revision& r) {
   ordered_json j;
@@ -39,18 +84,20 @@ Revision load_revision(const std::filesystem::path& file) {
   c.allow_keys(
       {"revision", "down_revision", "message", "created_at", "upgrade", "downgrade", "warnings"});
   Revision r;
-  r.id = c.string_at("revision");
+  r.id = revision_id(c.at("revision"));
   auto down = c.at("down_revision");
-  if (down.value().is_string())
-    r.down_revisions = {down.as_string()};
-  else if (down.value().is_array())
-    r.down_revisions = down.as_strings();
-  else if (!down.is_null())
+  if (down.value().is_string()) {
+    r.down_revisions = {revision_id(down)};
+  } else if (down.value().is_array()) {
+    for (const auto& e : down.elements()) r.down_revisions.push_back(revision_id(e));
+    if (r.down_revisions.empty()) down.fail("null, a revision id, or a list of revision ids");
+  } else if (!down.is_null()) {
     down.fail("null, a revision id, or a list of revision ids");
+  }
   r.message = c.string_at("message");
   r.created_at = c.string_at("created_at");
-  for (const auto& op : c.at("upgrade").elements()) r.upgrade.push_back(op_from_json(op));
-  for (const auto& op : c.at("downgrade").elements()) r.downgrade.push_back(op_from_json(op));
+  r.upgrade = ops_from_json(c.at("upgrade"));
+  r.downgrade = ops_from_json(c.at("downgrade"));
   if (auto w = c.find("warnings")) r.warnings = w->as_strings();
   auto stem = file.stem().string();
   if (r.id.empty() || !(stem == r.id || stem.starts_with(r.id + "_")))
@@ -63,7 +110,11 @@ Revision load_revision(const std::filesystem::path& file) {
 
 Revision write_revision(const std::filesystem::path& dir, const std::string& message,
                         const std::vector<std::string>& down_revisions, std::vector<Op> upgrade,
-                        std::vector<Op> downgrade, std::vector<std::string> warnings) {
+                        std::vector<Op> downgrade, const std::vector<Warning>& warnings) {
+  // What load_revision would refuse must not be written in the first place.
+  for (unsigned char c : message)
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+      throw Error(fmt::format("the message \"{}\" holds a control character", printable(message)));
   Revision r;
   r.id = new_revision_id();
   r.down_revisions = down_revisions;
@@ -73,7 +124,8 @@ Revision write_revision(const std::filesystem::path& dir, const std::string& mes
                   std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   r.upgrade = std::move(upgrade);
   r.downgrade = std::move(downgrade);
-  r.warnings = std::move(warnings);
+  // The file keeps each warning's line for its reviewer.
+  for (const auto& w : warnings) r.warnings.push_back(w.message);
   std::filesystem::create_directories(dir);
   auto s = slug(message);
   r.file = dir / (s.empty() ? r.id + ".json" : r.id + "_" + s + ".json");

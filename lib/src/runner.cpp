@@ -6,18 +6,107 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <regex>
+#include <thread>
 
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/introspect.hpp"
+#include "retort/json_cursor.hpp"
 #include "retort/sql.hpp"
+#include "retort/sql_statements.hpp"
 
 namespace retort {
 
 namespace {
 
-// "retort" in ASCII: one lock for every retort process on a database.
+// "retort" in ASCII: one lock for every retort process on a database. pg_locks shows a bigint
+// advisory key as classid (high 32 bits) and objid (low 32 bits).
 constexpr std::int64_t kLockKey = 0x7265746f7274;
+constexpr std::int64_t kLockHigh = kLockKey >> 32;
+constexpr std::int64_t kLockLow = kLockKey & 0xffffffff;
+
+// Between lock-timeout retries: 0.5 s, 1 s, 2 s, ... at most 30 s.
+std::chrono::milliseconds backoff(int attempt) {
+  return std::chrono::milliseconds(std::min(30000, 500 << std::min(attempt, 6)));
+}
+
+// A lock wait that hit lock_timeout: the revision was rolled back and may be retried.
+struct LockTimeout : Error {
+  using Error::Error;
+};
+
+// The server's message without libpq's "LINE n: ..." excerpt (which, for a batch, quotes the
+// neighbouring statements) and with its SQLSTATE.
+std::string server_message(const pqxx::sql_error& e) {
+  std::string what = e.what(), out;
+  std::size_t pos = 0;
+  bool skip_caret = false;
+  while (pos < what.size()) {
+    auto nl = what.find('\n', pos);
+    auto line = what.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? what.size() : nl + 1;
+    if (line.starts_with("LINE ")) {
+      skip_caret = true;
+      continue;
+    }
+    if (skip_caret && line.find_first_not_of(' ') != std::string::npos &&
+        line.find_first_not_of(" ^") == std::string::npos) {
+      skip_caret = false;
+      continue;
+    }
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+    if (line.empty()) continue;
+    out += (out.empty() ? "" : "\n          ") + line;
+  }
+  if (!e.sqlstate().empty()) out += fmt::format(" (SQLSTATE {})", e.sqlstate());
+  return out;
+}
+
+std::string first_line(const std::string& s) {
+  auto line = s.substr(0, s.find('\n'));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '.'))
+    line.pop_back();
+  return line;
+}
+
+// libpq's reason for a broken connection. libpqxx 6 sometimes reports only its own failure to
+// read the dead connection's encoding; say what that means instead.
+std::string lost_reason(const pqxx::broken_connection& e) {
+  auto reason = first_line(e.what());
+  if (reason.find("client encoding") != std::string::npos || reason == "not connected")
+    return "the server closed the connection (pg_terminate_backend, a server restart or a broken "
+           "network link)";
+  return reason;
+}
+
+// A statement the runner sends, with the op it renders. `alone`: hand-written SQL (its own
+// statement count is unknown) goes to the server by itself, so a failure names its op exactly.
+struct Statement {
+  std::size_t op;
+  std::string sql;
+  bool alone;
+};
+
+std::vector<Statement> statements_of(const std::vector<Op>& ops) {
+  std::vector<Statement> out;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    bool execute = std::holds_alternative<op::Execute>(ops[i]);
+    for (auto& stmt : to_sql(ops[i])) {
+      bool alone = execute || split_statements(stmt).size() != 1;
+      out.push_back({i, std::move(stmt), alone});
+    }
+  }
+  return out;
+}
+
+const op::Execute* non_transactional(const std::vector<Op>& ops) {
+  for (const auto& o : ops)
+    if (auto* e = std::get_if<op::Execute>(&o); e && !e->transactional) return e;
+  return nullptr;
+}
 
 std::size_t count_of(const std::string& target) {
   std::size_t n = 0;
@@ -103,52 +192,245 @@ std::string migration_script(const RevisionGraph& graph, const std::vector<std::
          ";\nCOMMIT;\n";
   for (const auto& id : path) {
     const auto& r = graph.at(id);
-    out += fmt::format("\n-- {} {}: {} ({})\nBEGIN;\n", upgrade ? "upgrade" : "downgrade", r.id,
-                       r.message, r.file.filename().string());
-    for (const auto& op : upgrade ? r.upgrade : r.downgrade)
-      for (const auto& stmt : to_sql(op)) out += stmt + ";\n";
+    const auto& ops = upgrade ? r.upgrade : r.downgrade;
+    // Comment lines are printable(): no newline in a message or file name can end the comment.
+    out += fmt::format("\n-- {} {}: {} ({})\n", upgrade ? "upgrade" : "downgrade", r.id,
+                       printable(r.message), printable(r.file.filename().string()));
+    for (const auto& w : r.warnings) out += fmt::format("-- warning: {}\n", printable(w));
+    bool in_transaction = !non_transactional(ops);
+    out += in_transaction ? "BEGIN;\n" : "-- outside a transaction:\n";
+    // The newline before each ';' ends a trailing "--" comment in hand-written SQL.
+    for (const auto& op : ops)
+      for (const auto& stmt : to_sql(op)) out += stmt + "\n;\n";
+    if (!in_transaction) out += "BEGIN;\n";
     out += (upgrade ? insert_row_sql(table, r) : delete_row_sql(table, r)) + ";\nCOMMIT;\n";
   }
   return out;
 }
 
-Runner::Runner(pqxx::connection_base& conn, std::string version_schema, Listener listener)
-    : m_conn(conn), m_schema(std::move(version_schema)), m_listener(std::move(listener)) {
+// Watches, from a second connection, what a revision's transaction waits for, so that a wait is
+// reported ("waiting for a lock on public.t held by pid 123 ...") instead of hanging silently,
+// and a lock timeout can name the blocker. The connection opens only once something waits.
+class Runner::Watcher {
+ public:
+  Watcher(std::function<std::unique_ptr<pqxx::connection>()> open, Listener listener,
+          std::chrono::milliseconds first_poll)
+      : m_open(std::move(open)), m_listener(std::move(listener)), m_first_poll(first_poll) {}
+
+  ~Watcher() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_quit = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+  }
+
+  void watch(int pid) {
+    std::lock_guard lock(m_mutex);
+    m_pid = pid;
+    m_since = std::chrono::steady_clock::now();
+    m_next_poll = {};
+    m_last.clear();
+    m_reported.clear();
+    m_step.clear();
+    if (!m_thread.joinable() && m_open) m_thread = std::thread([this] { loop(); });
+    m_wake.notify_all();
+  }
+
+  // What the revision is doing now, reported when it takes more than a few seconds.
+  void step(std::string what) {
+    std::lock_guard lock(m_mutex);
+    m_step = std::move(what);
+    m_step_since = std::chrono::steady_clock::now();
+    m_step_report = m_step_since + std::chrono::seconds(5);
+    m_wake.notify_all();
+  }
+
+  // Stops watching; returns the last wait seen ("" if none).
+  std::string stop() {
+    std::lock_guard lock(m_mutex);
+    m_pid.reset();
+    m_step.clear();
+    return m_last;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void loop() {
+    std::unique_lock lock(m_mutex);
+    while (!m_quit) {
+      auto never = Clock::time_point::max();
+      auto poll_due = !m_pid || m_broken ? never : std::max(m_since + m_first_poll, m_next_poll);
+      auto report_due = !m_pid || m_step.empty() ? never : m_step_report;
+      auto due = std::min(poll_due, report_due);
+      if (due == never) {
+        m_wake.wait(lock);
+        continue;
+      }
+      auto now = Clock::now();
+      if (now < due) {
+        m_wake.wait_until(lock, due);
+        continue;
+      }
+      if (now >= report_due) {
+        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - m_step_since).count();
+        m_listener(fmt::format("still running {} ({} s) ...", m_step, seconds));
+        m_step_report = now + std::chrono::seconds(15);
+      }
+      if (now >= poll_due) {
+        int pid = *m_pid;
+        lock.unlock();
+        auto waits = poll(pid);
+        lock.lock();
+        if (m_pid == pid) {
+          for (const auto& w : waits)
+            if (m_reported.insert(w).second) m_listener("waiting for " + w + " ...");
+          if (!waits.empty()) m_last = waits.front();
+        }
+        m_next_poll = Clock::now() + std::chrono::milliseconds(250);
+      }
+    }
+  }
+
+  std::vector<std::string> poll(int pid) {
+    std::vector<std::string> out;
+    try {
+      if (!m_conn) m_conn = m_open();
+      pqxx::nontransaction tx(*m_conn);
+      auto rows = tx.exec_params(
+          "SELECT CASE WHEN w.locktype = 'relation' THEN (SELECT format('%I.%I', n.nspname, "
+          "c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+          "c.oid = w.relation) "
+          "WHEN w.locktype = 'advisory' THEN NULL ELSE w.locktype END, "
+          "b.pid, coalesce(nullif(b.application_name, ''), '?'), coalesce(b.state, '?'), "
+          "coalesce(to_char(b.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '?') "
+          "FROM pg_locks w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS bp(pid) "
+          "JOIN pg_stat_activity b ON b.pid = bp.pid WHERE w.pid = $1 AND NOT w.granted "
+          "ORDER BY b.pid",
+          pid);
+      for (const auto& row : rows)
+        out.push_back(fmt::format(
+            "{} held by pid {} (application \"{}\", {}, transaction started {})",
+            row[0].is_null() ? "the migrators' lock" : "a lock on " + std::string(row[0].c_str()),
+            row[1].c_str(), printable(row[2].c_str()), row[3].c_str(), row[4].c_str()));
+    } catch (const std::exception&) {
+      m_broken = true;  // watching is a courtesy: the wait itself is still bounded
+    }
+    return out;
+  }
+
+  std::function<std::unique_ptr<pqxx::connection>()> m_open;
+  Listener m_listener;
+  std::chrono::milliseconds m_first_poll;
+  std::unique_ptr<pqxx::connection> m_conn;  // used by the thread only
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  std::optional<int> m_pid;
+  std::chrono::steady_clock::time_point m_since, m_next_poll, m_step_since, m_step_report;
+  std::string m_step;
+  std::string m_last;
+  std::set<std::string> m_reported;
+  bool m_quit = false;
+  bool m_broken = false;
+  std::thread m_thread;
+};
+
+Runner::Runner(pqxx::connection_base& conn, std::string version_schema, Listener listener,
+               RunnerOptions options)
+    : m_conn(conn),
+      m_schema(std::move(version_schema)),
+      m_listener(std::move(listener)),
+      m_options(std::move(options)) {
   if (!m_listener) m_listener = [](const std::string&) {};
+  auto first_poll = std::chrono::milliseconds(1000);
+  if (m_options.lock_timeout) first_poll = std::min(first_poll, *m_options.lock_timeout / 2);
+  m_watcher = std::make_unique<Watcher>(m_options.open_helper, m_listener, first_poll);
 }
 
-Runner::~Runner() {
-  try {
-    unlock();
-  } catch (...) {
-    // The lock dies with the session anyway.
-  }
-}
+Runner::~Runner() = default;
 
 std::string Runner::table() const { return qualified({m_schema, kVersionTable}); }
 
-void Runner::lock() {
-  if (m_locked) return;
-  pqxx::nontransaction tx(m_conn);
-  if (!tx.exec(fmt::format("SELECT pg_try_advisory_lock({})", kLockKey))[0][0].as<bool>()) {
-    m_listener("waiting for another migrator to finish (advisory lock held) ...");
-    tx.exec(fmt::format("SELECT pg_advisory_lock({})", kLockKey));
+void Runner::cancel() noexcept {
+  m_cancelled = true;
+  try {
+    m_conn.cancel_query();
+  } catch (...) {
+    // Nothing running, or the connection is gone: the flag stops the run at the next step.
   }
-  m_locked = true;
 }
 
-void Runner::unlock() {
-  if (!m_locked) return;
-  pqxx::nontransaction tx(m_conn);
-  tx.exec(fmt::format("SELECT pg_advisory_unlock({})", kLockKey));
-  m_locked = false;
+void Runner::check_cancelled() const {
+  if (m_cancelled) throw Cancelled("interrupted");
+}
+
+void Runner::sleep_unless_cancelled(std::chrono::milliseconds pause) const {
+  for (auto until = std::chrono::steady_clock::now() + pause;
+       std::chrono::steady_clock::now() < until;) {
+    check_cancelled();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// The lock timeout (per statement), the server's check for a vanished client, and the
+// migrators' lock, which the transaction holds until it ends: through a transaction-pooling
+// PgBouncer a session-level lock would outlive its transaction on a server connection that other
+// clients then get.
+static void lock_migrators(pqxx::transaction_base& tx, const RunnerOptions& options,
+                           const Runner::Listener& listener, int* pid) {
+  std::string settings;
+  if (options.lock_timeout)
+    settings += fmt::format("set_config('lock_timeout', '{}ms', true), ",
+                            std::max<std::int64_t>(1, options.lock_timeout->count()));
+  // A backend whose client was killed (kill -9) ends its transaction within a second instead of
+  // holding its locks until the statement finishes (PostgreSQL 14+).
+  if (tx.conn().server_version() >= 140000)
+    settings += "set_config('client_connection_check_interval', '1000', true), ";
+  auto row = tx.exec(fmt::format("SELECT {}pg_backend_pid(), pg_try_advisory_xact_lock({})",
+                                 settings, kLockKey))[0];
+  *pid = row[row.size() - 2].as<int>();
+  if (row[row.size() - 1].as<bool>()) return;
+  auto holders = tx.exec(fmt::format(
+      "SELECT a.pid, coalesce(nullif(a.application_name, ''), '?'), "
+      "coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '?') FROM pg_locks l JOIN "
+      "pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.classid = {} AND "
+      "l.objid = {} AND l.objsubid = 1 AND l.granted",
+      kLockHigh, kLockLow));
+  std::string who;
+  for (const auto& h : holders)
+    who = fmt::format(", held by pid {}, application \"{}\", transaction started {}", h[0].c_str(),
+                      printable(h[1].c_str()), h[2].c_str());
+  listener(fmt::format("waiting for another migrator to finish (the migrators' lock{}) ...", who));
+  try {
+    tx.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kLockKey));
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() != "55P03") throw;
+    throw LockTimeout(
+        fmt::format("gave up waiting for the migrators' lock after the lock timeout "
+                    "({} ms){}",
+                    options.lock_timeout->count(), who));
+  }
 }
 
 void Runner::ensure_version_table() {
-  pqxx::work tx(m_conn);
-  tx.exec(create_schema_sql(m_schema));
-  tx.exec(version_table_sql(table()));
-  tx.commit();
+  for (int attempt = 0;; ++attempt) {
+    try {
+      pqxx::work tx(m_conn);
+      int pid = 0;
+      lock_migrators(tx, m_options, m_listener, &pid);
+      tx.exec(create_schema_sql(m_schema));
+      tx.exec(version_table_sql(table()));
+      tx.commit();
+      return;
+    } catch (const LockTimeout& e) {
+      if (attempt >= m_options.lock_retries) throw Error(e.what());
+      auto pause = backoff(attempt);
+      m_listener(fmt::format("{}; retrying in {} ms", e.what(), pause.count()));
+      sleep_unless_cancelled(pause);
+    }
+  }
 }
 
 std::map<std::string, std::string> Runner::checksums() {
@@ -169,7 +451,7 @@ std::set<std::string> Runner::applied(const RevisionGraph& graph) {
       throw Error(fmt::format(
           "revision {} is applied to the database but has no file in versions/ (restore it from "
           "version control, or retort stamp the database to a revision you have)",
-          id));
+          printable(id)));
     if (r->checksum != checksum)
       throw Error(fmt::format(
           "{}: revision {} was edited after it was applied (checksum differs). Revert the edit and "
@@ -178,84 +460,353 @@ std::set<std::string> Runner::applied(const RevisionGraph& graph) {
           r->file.string(), id, id));
     ids.insert(id);
   }
+  // Revisions are applied parents first and reverted children first, so a gap means the version
+  // table was edited: running anything on top of it could apply a revision twice.
+  for (const auto& id : ids)
+    for (const auto& parent : graph.at(id).down_revisions)
+      if (!ids.contains(parent))
+        throw Error(fmt::format(
+            "the version table lists revision {} as applied but not its parent {}: it was edited "
+            "outside retort. Find out which revisions the database really has, then record them "
+            "with retort stamp REV",
+            id, parent));
   return ids;
 }
 
-void Runner::run(const Revision& r, bool upgrade) {
+bool Runner::begin_revision(pqxx::transaction_base& tx, const RevisionGraph& graph,
+                            const Revision& r, bool upgrade) {
+  int pid = 0;
+  lock_migrators(tx, m_options, m_listener, &pid);
+  m_watcher->watch(pid);
+  std::vector<std::string> ids = r.down_revisions;
+  ids.push_back(r.id);
+  std::set<std::string> present;
+  for (const auto& row :
+       tx.exec_params("SELECT revision FROM " + table() + " WHERE revision = ANY($1::text[])",
+                      array_literal(ids)))
+    present.insert(row[0].c_str());
+  if (upgrade) {
+    if (present.contains(r.id)) {
+      m_listener(fmt::format("skipped {}: another migrator applied it meanwhile", r.id));
+      return false;
+    }
+    for (const auto& parent : r.down_revisions)
+      if (!present.contains(parent))
+        throw Error(fmt::format(
+            "revision {} cannot be applied: its parent {} is no longer applied (another migrator "
+            "reverted it meanwhile)",
+            r.id, parent));
+  } else {
+    if (!present.contains(r.id)) {
+      m_listener(fmt::format("skipped {}: another migrator reverted it meanwhile", r.id));
+      return false;
+    }
+    // Children are reverted before their parents: one still applied means the table changed.
+    for (const auto& child : graph.children(r.id))
+      if (tx.exec_params("SELECT 1 FROM " + table() + " WHERE revision = $1", child).size() > 0)
+        throw Error(fmt::format(
+            "revision {} cannot be reverted: its child {} is applied (another migrator upgraded "
+            "meanwhile)",
+            r.id, child));
+  }
+  return true;
+}
+
+void Runner::refuse_data_loss(pqxx::transaction_base& tx, const Revision& r) {
+  if (m_options.allow_data_loss) return;
+  for (std::size_t i = 0; i < r.downgrade.size(); ++i) {
+    std::string table_name, what, query;
+    if (auto* d = std::get_if<op::DropTable>(&r.downgrade[i])) {
+      table_name = qualified({d->schema, d->table.name});
+      what = fmt::format("drops table {}.{}, which holds rows", d->schema, d->table.name);
+      query = fmt::format("SELECT EXISTS (SELECT 1 FROM {})", table_name);
+    } else if (auto* c = std::get_if<op::DropColumn>(&r.downgrade[i]);
+               c && !c->column.generated) {  // a generated column's values are derived
+      table_name = qualified(c->table);
+      what = fmt::format("drops column {}.{}.{}, which holds values", c->table.schema,
+                         c->table.name, c->column.name);
+      query = fmt::format("SELECT EXISTS (SELECT 1 FROM {} WHERE {} IS NOT NULL)", table_name,
+                          quote_ident(c->column.name));
+    } else {
+      continue;
+    }
+    if (tx.exec_params("SELECT to_regclass($1) IS NULL", table_name)[0][0].as<bool>())
+      continue;  // the op itself will fail and say so
+    if (tx.exec(query)[0][0].as<bool>())
+      throw Error(fmt::format(
+          "revision {} ({}): downgrade op #{} {}; nothing was changed. Save the data first, or "
+          "pass --allow-data-loss to drop it",
+          r.id, r.file.string(), i + 1, what));
+  }
+}
+
+bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
+  for (const auto& w : r.warnings) m_listener(fmt::format("warning: {}: {}", r.id, printable(w)));
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return non_transactional(upgrade ? r.upgrade : r.downgrade)
+                 ? run_outside_transaction(graph, r, upgrade)
+                 : run_once(graph, r, upgrade);
+    } catch (const LockTimeout& e) {
+      m_watcher->stop();
+      if (attempt >= m_options.lock_retries)
+        throw Error(fmt::format("{}{}", e.what(),
+                                m_options.lock_retries > 0
+                                    ? fmt::format(" (gave up after {} attempts)", attempt + 1)
+                                    : std::string()));
+      auto pause = backoff(attempt);
+      m_listener(fmt::format("{}; retrying in {} ms (attempt {} of {})", e.what(), pause.count(),
+                             attempt + 2, m_options.lock_retries + 1));
+      sleep_unless_cancelled(pause);
+    } catch (const Cancelled&) {
+      m_watcher->stop();
+      throw Cancelled(
+          fmt::format("interrupted: revision {} ({}) was rolled back; nothing of it was applied",
+                      r.id, r.file.string()));
+    } catch (const pqxx::sql_error& e) {
+      // Outside the ops: the migrators' lock, the version-table check, the data-loss check.
+      m_watcher->stop();
+      if (m_cancelled && e.sqlstate() == "57014")
+        throw Cancelled(
+            fmt::format("interrupted: revision {} ({}) was rolled back; nothing of it was applied",
+                        r.id, r.file.string()));
+      if (e.sqlstate().starts_with("08") || e.sqlstate().starts_with("57P"))
+        throw DatabaseError(fmt::format(
+            "lost the connection to the database while applying revision {} ({}): {}. The "
+            "revision did not commit: nothing of it was applied",
+            r.id, r.file.string(), server_message(e)));
+      throw DatabaseError(
+          fmt::format("revision {} ({}) failed; nothing of it was applied.\n  "
+                      "server: {}",
+                      r.id, r.file.string(), server_message(e)));
+    } catch (const pqxx::in_doubt_error& e) {
+      throw DatabaseError(fmt::format(
+          "lost the connection to the database while committing revision {} ({}): {}. Whether it "
+          "committed is unknown: run retort current to see",
+          r.id, r.file.string(), first_line(e.what())));
+    } catch (const pqxx::broken_connection& e) {
+      throw DatabaseError(fmt::format(
+          "lost the connection to the database while applying revision {} ({}): {}. The revision "
+          "did not commit: nothing of it was applied",
+          r.id, r.file.string(), lost_reason(e)));
+    }
+  }
+}
+
+bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrade) {
   auto start = std::chrono::steady_clock::now();
   const auto& ops = upgrade ? r.upgrade : r.downgrade;
   if (!upgrade && ops.empty() && !r.upgrade.empty())
     m_listener(fmt::format("note: {} has no downgrade ops; only its version row is removed", r.id));
-  // Each statement with the op it renders, in order.
-  std::vector<std::pair<std::size_t, std::string>> statements;
-  for (std::size_t i = 0; i < ops.size(); ++i)
-    for (auto& stmt : to_sql(ops[i])) statements.emplace_back(i, std::move(stmt));
+  auto statements = statements_of(ops);
 
-  // The whole revision goes to the server as one script: thousands of statements in one round
-  // trip, so the transaction (and its locks) lasts as long as the DDL takes and no longer. The
-  // newline before each ';' ends a trailing "--" comment in hand-written SQL.
-  std::string script;
-  for (const auto& [_, stmt] : statements) script += stmt + "\n;\n";
-  script += upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r);
   if (m_on_revision) m_on_revision(r, upgrade, false);
+  pqxx::work tx(m_conn);
   try {
-    pqxx::work tx(m_conn);
-    tx.exec(script);
-    tx.commit();
-  } catch (const pqxx::sql_error& batch_error) {
-    // Nothing was applied. To name the failing op, the statements run again one at a time in a
-    // transaction that is always rolled back.
-    pqxx::work tx(m_conn);
-    for (const auto& [index, stmt] : statements) {
-      try {
-        tx.exec(stmt);
-      } catch (const pqxx::sql_error& e) {
+    if (!begin_revision(tx, graph, r, upgrade)) {
+      m_watcher->stop();
+      return false;
+    }
+    if (!upgrade) refuse_data_loss(tx, r);
+  } catch (const pqxx::sql_error& e) {
+    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
+    auto lock_wait = m_watcher->stop();
+    if (e.sqlstate() == "55P03")
+      throw LockTimeout(fmt::format(
+          "revision {} ({}) hit the lock timeout ({} ms) before its first op{}; nothing of it "
+          "was applied",
+          r.id, r.file.string(), m_options.lock_timeout ? m_options.lock_timeout->count() : 0,
+          lock_wait.empty() ? "" : ", waiting for " + lock_wait));
+    throw;
+  }
+  // Each statement is sent once. Runs of generated statements go through libpqxx's pipeline, one
+  // round trip for thousands of statements, with a result per statement; hand-written SQL goes
+  // alone. Either way the failing statement is known from the first and only run.
+  std::size_t current = 0;
+  std::optional<std::pair<std::size_t, std::size_t>> batch;  // [first, last) of a failed batch
+  const char* stage = nullptr;  // after the ops: what failed instead of an op
+  auto fail = [&](const pqxx::sql_error& e) {
+    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
+    auto lock_wait = m_watcher->stop();
+    // The server ended the session (pg_terminate_backend, shutdown) or the link broke.
+    if (e.sqlstate().starts_with("08") || e.sqlstate().starts_with("57P"))
+      throw DatabaseError(fmt::format(
+          "lost the connection to the database while applying revision {} ({}): {}. The "
+          "revision did not commit: nothing of it was applied",
+          r.id, r.file.string(), server_message(e)));
+    if (e.sqlstate() == "55P03")
+      throw LockTimeout(fmt::format(
+          "revision {} ({}) hit the lock timeout ({} ms) at {} op #{} ({}){}; nothing of it was "
+          "applied",
+          r.id, r.file.string(), m_options.lock_timeout ? m_options.lock_timeout->count() : 0,
+          upgrade ? "upgrade" : "downgrade", statements[current].op + 1,
+          describe(ops[statements[current].op]),
+          lock_wait.empty() ? "" : ", waiting for " + lock_wait));
+    if (stage)
+      throw Error(
+          fmt::format("revision {} ({}) failed {}; nothing of it was applied.\n  server: {}", r.id,
+                      r.file.string(), stage, server_message(e)));
+    if (batch && e.sqlstate() == "42601") {
+      // The server parses a whole batch before running any of it: the syntax error's line says
+      // which statement it is in, and nothing of the batch ran.
+      std::smatch m;
+      std::string what = e.what();
+      std::optional<std::size_t> found;
+      if (std::regex_search(what, m, std::regex(R"(LINE (\d+):)"))) {
+        std::size_t line = std::stoul(m[1].str()), first_line_of = 2;
+        for (std::size_t k = batch->first; k < batch->second; ++k) {
+          // Its own lines, then the line holding the pipeline's "; " separator.
+          auto lines = 2 + std::count(statements[k].sql.begin(), statements[k].sql.end(), '\n');
+          if (line >= first_line_of && line < first_line_of + lines) found = k;
+          first_line_of += lines;
+        }
+      }
+      if (found) {
+        current = *found;
+      } else {
         throw Error(fmt::format(
-            "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
-            "server: {}",
-            r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", index + 1,
-            describe(ops[index]), stmt, describe(static_cast<const std::exception&>(e))));
+            "revision {} ({}) failed; nothing of it was applied.\n  a syntax error in {} ops "
+            "#{}-#{}\n  server: {}",
+            r.id, r.file.string(), upgrade ? "upgrade" : "downgrade",
+            statements[batch->first].op + 1, statements[batch->second - 1].op + 1,
+            server_message(e)));
       }
     }
-    throw Error(fmt::format("revision {} ({}) failed; nothing of it was applied.\n  server: {}",
-                            r.id, r.file.string(),
-                            describe(static_cast<const std::exception&>(batch_error))));
+    const auto& s = statements[current];
+    throw Error(fmt::format(
+        "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
+        "server: {}",
+        r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", s.op + 1, describe(ops[s.op]),
+        s.sql, server_message(e)));
+  };
+  try {
+    for (std::size_t i = 0; i < statements.size();) {
+      check_cancelled();
+      std::size_t end = i + 1;
+      if (!statements[i].alone)
+        while (end < statements.size() && !statements[end].alone) ++end;
+      auto direction = upgrade ? "upgrade" : "downgrade";
+      if (end - i == 1) {
+        current = i;
+        m_watcher->step(fmt::format("revision {} {} op #{} ({})", r.id, direction,
+                                    statements[i].op + 1,
+                                    printable(describe(ops[statements[i].op]))));
+        tx.exec(statements[i].sql);
+        i = end;
+        continue;
+      }
+      batch = {i, end};
+      m_watcher->step(fmt::format("revision {} {} ops #{}-#{}", r.id, direction,
+                                  statements[i].op + 1, statements[end - 1].op + 1));
+      pqxx::pipeline pipe(tx);
+      pipe.retain(static_cast<int>(std::min<std::size_t>(end - i, 1 << 30)));
+      std::vector<pqxx::pipeline::query_id> ids;
+      ids.reserve(end - i);
+      // Each statement on lines of its own, so a syntax error's LINE number names it and a
+      // trailing "--" comment cannot swallow the separator.
+      for (std::size_t k = i; k < end; ++k)
+        ids.push_back(pipe.insert("\n" + statements[k].sql + "\n"));
+      pipe.resume();
+      for (std::size_t k = i; k < end; ++k) {
+        current = k;
+        pipe.retrieve(ids[k - i]);
+      }
+      pipe.complete();
+      batch.reset();
+      i = end;
+    }
+    check_cancelled();
+    stage = "recording it in the version table";
+    tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
+    check_cancelled();
+    stage = "at COMMIT (a deferred constraint, or the server)";
+    tx.commit();
+  } catch (const pqxx::in_doubt_error&) {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    fail(e);
   }
+  m_watcher->stop();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
   if (m_on_revision) m_on_revision(r, upgrade, true);
   m_listener(fmt::format("{} {} {} ... done ({} ms)", upgrade ? "applied" : "reverted", r.id,
-                         r.message, ms));
+                         printable(r.message), ms));
+  return true;
+}
+
+// A revision whose one op must run outside a transaction (CREATE INDEX CONCURRENTLY): checked
+// under the lock, run in autocommit mode, then recorded under the lock.
+bool Runner::run_outside_transaction(const RevisionGraph& graph, const Revision& r, bool upgrade) {
+  auto start = std::chrono::steady_clock::now();
+  const auto* op = non_transactional(upgrade ? r.upgrade : r.downgrade);
+  {
+    pqxx::work tx(m_conn);
+    bool needed = begin_revision(tx, graph, r, upgrade);
+    m_watcher->stop();
+    if (!needed) return false;
+  }
+  check_cancelled();
+  try {
+    pqxx::nontransaction tx(m_conn);
+    tx.exec(op->sql_text);
+  } catch (const pqxx::sql_error& e) {
+    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
+    throw Error(fmt::format(
+        "revision {} ({}) failed in its non-transactional op (run outside a transaction: check "
+        "what of it took effect before running it again).\n  SQL: {}\n  server: {}",
+        r.id, r.file.string(), op->sql_text, server_message(e)));
+  }
+  pqxx::work tx(m_conn);
+  if (begin_revision(tx, graph, r, upgrade)) {
+    tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
+    tx.commit();
+  }
+  m_watcher->stop();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  m_listener(fmt::format("{} {} {} ... done, outside a transaction ({} ms)",
+                         upgrade ? "applied" : "reverted", r.id, printable(r.message), ms));
+  return true;
 }
 
 std::vector<std::string> Runner::upgrade(const RevisionGraph& graph, const std::string& target) {
-  lock();
   ensure_version_table();
   auto path = plan_upgrade(graph, applied(graph), target);
-  for (const auto& id : path) run(graph.at(id), true);
-  unlock();
-  return path;
+  std::vector<std::string> done;
+  for (const auto& id : path) {
+    if (m_cancelled)
+      throw Cancelled(fmt::format("interrupted after {} revision(s); {} and later were not run",
+                                  done.size(), id));
+    if (run(graph, graph.at(id), true)) done.push_back(id);
+  }
+  return done;
 }
 
 std::vector<std::string> Runner::downgrade(const RevisionGraph& graph, const std::string& target) {
-  lock();
   auto path = plan_downgrade(graph, applied(graph), target);
-  for (const auto& id : path) run(graph.at(id), false);
-  unlock();
-  return path;
+  std::vector<std::string> done;
+  for (const auto& id : path) {
+    if (m_cancelled)
+      throw Cancelled(fmt::format("interrupted after {} revision(s); {} and earlier were not run",
+                                  done.size(), id));
+    if (run(graph, graph.at(id), false)) done.push_back(id);
+  }
+  return done;
 }
 
 void Runner::stamp(const RevisionGraph& graph, const std::string& target) {
-  lock();
   ensure_version_table();
   auto wanted = target_set(graph, target);
   pqxx::work tx(m_conn);
+  int pid = 0;
+  lock_migrators(tx, m_options, m_listener, &pid);
   tx.exec("DELETE FROM " + table());
   for (const auto& id : graph.ordered())
     if (wanted.contains(id)) tx.exec(insert_row_sql(table(), graph.at(id)));
   tx.commit();
-  unlock();
 }
 
 }  // namespace retort

@@ -113,24 +113,7 @@ std::string dump(const ordered_json& json) { return json.dump(2) + "\n"; }
 
 nlohmann::json parse_json(const std::string& text, const std::string& file,
                           const nlohmann::json::parser_callback_t& callback) {
-  try {
-    return nlohmann::json::parse(text, callback);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Turn the byte offset into line:column, which an editor can jump to.
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    auto pos = what.find("parse error");
-    throw FormatError(fmt::format("{}:{}:{}: invalid JSON: {}", file, line, col > 1 ? col - 1 : 1,
-                                  pos == std::string::npos ? what : what.substr(pos)));
-  }
+  return parse_strict_json(text, file, callback);
 }
 
 std::string read_file(const std::filesystem::path& path) {

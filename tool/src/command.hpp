@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/cli/run.hpp"
+#include "retort/revision_graph.hpp"
 
 namespace retort::cli {
 
@@ -24,8 +25,14 @@ struct GlobalOptions {
 
 using Args = std::vector<std::string>;
 
-// Exit codes: 0 success, 1 drift (check) or a failed operation, 2 usage errors.
+// Exit codes: 0 success, 1 drift (check) or a failed operation, 2 usage errors, 3 any error of
+// `check` (so that a CI gate never mistakes an error for drift).
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCheckError = 3;
+
+// The revisions in --versions; a directory that does not exist is an error (a wrong working
+// directory must not look like "nothing to apply").
+RevisionGraph load_versions(const GlobalOptions& g);
 
 // Thrown for bad command-line usage; main prints it with the command's help.
 struct UsageError : std::runtime_error {

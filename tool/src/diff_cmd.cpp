@@ -1,12 +1,15 @@
 // retort diff / retort check: what would change between the database and a target.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <iostream>
 
+#include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/introspect.hpp"
 #include "retort/model.hpp"
+#include "retort/runner.hpp"
 #include "retort/snapshot.hpp"
 #include "target.hpp"
 
@@ -32,8 +35,46 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
 
 Comparison compare_with_target(const GlobalOptions& g, const std::string& target) {
   auto url = g.require_url();
-  return compare(url, g.schemas, [&] { return load_target(g, target); });
+  auto cmp = compare(url, g.schemas, [&] { return load_target(g, target); });
+  // A schema named with --schema that neither side has is probably a typo: with none of them
+  // found the comparison covered nothing, and "in sync" would be a false success.
+  if (g.schemas_given) {
+    std::vector<std::string> absent;
+    for (const auto& s : g.schemas)
+      if (!cmp.current.schemas.contains(s) && !cmp.target.schemas.contains(s)) absent.push_back(s);
+    if (absent.size() == g.schemas.size())
+      throw Error(
+          fmt::format("schema \"{}\" (--schema) exists neither in the database nor in the target",
+                      fmt::join(absent, "\", \"")));
+    for (const auto& s : absent)
+      std::cerr << fmt::format(
+          "retort: note: schema \"{}\" (--schema) exists neither in the database nor in the "
+          "target\n",
+          s);
+  }
+  return cmp;
 }
+
+namespace {
+
+// "N revision(s) in versions/ not applied": drift that `upgrade` fixes. Reading the version table
+// also verifies it (files present, unchanged, closed under ancestry).
+void print_pending(const GlobalOptions& g) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(g.versions, ec)) return;
+  auto graph = RevisionGraph::load(g.versions);
+  auto conn = connect(g.require_url());
+  Runner runner(*conn, g.schemas.front());
+  auto applied = runner.applied(graph);
+  auto pending = graph.ordered().size() - applied.size();
+  if (pending > 0)
+    std::cout << fmt::format(
+        "The database is behind: {} revision(s) in {} not applied (retort upgrade applies "
+        "them).\n",
+        pending, g.versions);
+}
+
+}  // namespace
 
 void print_diff_text(std::ostream& out, const SchemaDiff& diff) {
   for (const auto& op : diff.upgrade) out << "  " << describe(op) << "\n";
@@ -93,18 +134,20 @@ int cmd_check(const GlobalOptions& g, const Args& args) {
     auto cmp = compare_with_target(g, vm["target"].as<std::string>());
     if (cmp.diff.empty()) {
       std::cout << "In sync: the database matches the target.\n";
+      print_pending(g);
       return 0;
     }
     std::cout << fmt::format("Drift: {} change(s) needed to match the target:\n",
                              cmp.diff.upgrade.size());
     print_diff_text(std::cout, cmp.diff);
+    print_pending(g);
     return 1;
   } catch (const UsageError&) {
     throw;
   } catch (const std::exception& e) {
     // 1 means drift to a CI gate; an error must not look like it.
     std::cerr << "retort: error: " << e.what() << "\n";
-    return 3;
+    return kExitCheckError;
   }
 }
 

@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "graph_format.hpp"
 #include "retort/connection.hpp"
+#include "retort/json_cursor.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
 
@@ -32,7 +33,7 @@ std::string line(const Revision& r, const RevisionGraph& graph) {
   if (graph.children(r.id).empty()) tags += " (head)";
   if (graph.children(r.id).size() > 1) tags += " (branchpoint)";
   if (r.down_revisions.size() > 1) tags += " (merge)";
-  return fmt::format("{} -> {}{}, {}", parents, r.id, tags, r.message);
+  return fmt::format("{} -> {}{}, {}", parents, r.id, tags, printable(r.message));
 }
 
 }  // namespace
@@ -40,7 +41,7 @@ std::string line(const Revision& r, const RevisionGraph& graph) {
 int cmd_heads(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort heads");
   if (help_only(args, desc)) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   for (const auto& h : graph.heads()) std::cout << line(graph.at(h), graph) << "\n";
   return 0;
 }
@@ -53,7 +54,7 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
       "with --graph: mermaid, dot or svg (drawn by Graphviz)");
   po::variables_map vm;
   if (help_only(args, desc, &vm)) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   if (vm.count("graph")) {
     print_graph(vm["format"].as<std::string>(), history_mermaid(graph), history_dot(graph));
     return 0;
@@ -66,7 +67,7 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
     if (vm.count("verbose")) {
       std::cout << fmt::format("    file: {}\n    created: {}\n", r.file.string(), r.created_at);
       for (const auto& op : r.upgrade) std::cout << "    + " << describe(op) << "\n";
-      for (const auto& w : r.warnings) std::cout << "    ! " << w << "\n";
+      for (const auto& w : r.warnings) std::cout << "    ! " << printable(w) << "\n";
     }
   }
   return 0;
@@ -77,7 +78,7 @@ int cmd_current(const GlobalOptions& g, const Args& args) {
   desc.add_options()("verbose,v", "list every applied revision");
   po::variables_map vm;
   if (help_only(args, desc, &vm)) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   auto conn = connect(g.require_url());
   Runner runner(*conn, g.schemas.front());
   auto applied = runner.applied(graph);
@@ -99,12 +100,12 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
   po::variables_map vm;
   if (help_only(args, desc, &vm, pos)) return 0;
   if (!vm.count("revision")) throw UsageError("a revision is required");
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   const auto& r = graph.at(graph.resolve(vm["revision"].as<std::string>()));
   std::cout << fmt::format(
       "Revision: {}\nParent: {}\nMessage: {}\nCreated: {}\nFile: {}\n", r.id,
       r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", ")),
-      r.message, r.created_at, r.file.string());
+      printable(r.message), r.created_at, r.file.string());
   std::cout << "Upgrade:\n";
   for (const auto& op : r.upgrade) {
     std::cout << "  " << describe(op) << "\n";
@@ -117,7 +118,7 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
     if (vm.count("sql"))
       for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
   }
-  for (const auto& w : r.warnings) std::cout << "Warning: " << w << "\n";
+  for (const auto& w : r.warnings) std::cout << "Warning: " << printable(w) << "\n";
   return 0;
 }
 

@@ -12,6 +12,8 @@
 #include "fleet_cmd.hpp"
 #include "project_file.hpp"
 #include "retort/error.hpp"
+#include "retort/model.hpp"
+#include "retort/runner.hpp"
 
 namespace po = boost::program_options;
 using namespace retort::cli;
@@ -71,6 +73,16 @@ void print_usage(std::ostream& out, std::string_view name) {
 }  // namespace
 
 namespace retort::cli {
+
+RevisionGraph load_versions(const GlobalOptions& g) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(g.versions, ec))
+    throw Error(fmt::format(
+        "the versions directory \"{}\" does not exist (run retort from your project's root, or "
+        "pass --versions DIR)",
+        g.versions));
+  return RevisionGraph::load(g.versions);
+}
 
 std::string GlobalOptions::require_url() const {
   if (url && !url->empty()) return *url;
@@ -154,6 +166,11 @@ int run(int argc, char** argv, const Application& app) {
     return kExitUsage;
   }
   Args args(rest.begin() + 1, rest.end());
+  // Shown in pg_stat_activity, so a DBA (and a waiting migrator) can tell who holds a lock. A URL
+  // that sets application_name itself still wins.
+  setenv("PGAPPNAME", ("retort " + it->first).c_str(), 1);
+  // check's errors are 3, every one of them: 1 means drift to a CI gate.
+  const bool check = it->first == "check";
   try {
     // init writes a project file and needs no models: it reads neither.
     if (it->first == "init") return it->second.run(g, args);
@@ -180,13 +197,16 @@ int run(int argc, char** argv, const Application& app) {
   } catch (const po::error& e) {
     std::cerr << fmt::format("retort {}: {} (see 'retort {} --help')\n", it->first, e.what(),
                              it->first);
-    return kExitUsage;
+    return check ? kExitCheckError : kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << fmt::format("{} {}: {}\n", g.app.name, it->first, e.what());
-    return kExitUsage;
+    return check ? kExitCheckError : kExitUsage;
+  } catch (const retort::Cancelled& e) {
+    std::cerr << fmt::format("{}: {}\n", g.app.name, e.what());
+    return check ? kExitCheckError : 1;
   } catch (const std::exception& e) {
     std::cerr << "retort: error: " << e.what() << "\n";
-    return 1;
+    return check ? kExitCheckError : 1;
   }
 }
 

@@ -2,10 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <mutex>
 #include <optional>
 
 #include "command.hpp"
+#include "interrupt.hpp"
 #include "progress.hpp"
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
@@ -20,13 +23,43 @@ namespace {
 struct MoveOptions {
   std::string target;
   bool sql = false;
+  RunnerOptions runner;
 };
 
+// "500ms", "5s", "2min", "1h": PostgreSQL's spelling of a lock_timeout.
+std::chrono::milliseconds parse_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  auto unit = text.substr(digits);
+  long long n = 0;
+  try {
+    if (digits == 0 || digits > 9) throw std::invalid_argument("");
+    n = std::stoll(text.substr(0, digits));
+  } catch (const std::exception&) {
+    throw UsageError(
+        fmt::format("--lock-timeout \"{}\": expected a duration such as 500ms, 5s, "
+                    "2min",
+                    text));
+  }
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::seconds(n);
+  if (unit == "min") return std::chrono::minutes(n);
+  if (unit == "h") return std::chrono::hours(n);
+  throw UsageError(fmt::format(
+      "--lock-timeout \"{}\": give a unit (ms, s, min or h), such as 500ms, 5s, 2min", text));
+}
+
 MoveOptions parse_move(const Args& args, const char* usage, const char* default_target,
-                       bool with_sql, bool* help) {
+                       bool with_sql, bool* help, bool destructive = false) {
   po::options_description desc(usage);
   desc.add_options()("target", po::value<std::string>(), "the revision to reach");
   if (with_sql) desc.add_options()("sql", "print the SQL script instead of running it");
+  desc.add_options()("lock-timeout", po::value<std::string>(),
+                     "give up a lock wait after DURATION (500ms, 5s, 2min): the revision is rolled "
+                     "back")("lock-retries", po::value<int>()->default_value(0),
+                             "after a lock timeout, try the revision again N times, with backoff");
+  if (destructive)
+    desc.add_options()("allow-data-loss", "let a downgrade drop columns and tables that hold data");
   desc.add_options()("help,h", "show this help");
   po::positional_options_description pos;
   pos.add("target", 1);
@@ -53,10 +86,41 @@ MoveOptions parse_move(const Args& args, const char* usage, const char* default_
   else if (!*help)
     throw UsageError("a TARGET is required");
   o.sql = with_sql && vm.count("sql");
+  if (vm.count("lock-timeout")) {
+    o.runner.lock_timeout = parse_duration(vm["lock-timeout"].as<std::string>());
+    if (o.runner.lock_timeout->count() <= 0) throw UsageError("--lock-timeout must be positive");
+  }
+  o.runner.lock_retries = vm["lock-retries"].as<int>();
+  if (o.runner.lock_retries < 0) throw UsageError("--lock-retries must be 0 or more");
+  o.runner.allow_data_loss = vm.count("allow-data-loss") > 0;
   return o;
 }
 
-void print_line(const std::string& line) { std::cerr << line << "\n"; }
+// Called from the runner's thread and its lock watcher's: one line at a time.
+void print_line(const std::string& line) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::cerr << line << std::endl;
+}
+
+// A runner on `conn` that names lock holders through a second connection, and that SIGINT and
+// SIGTERM stop cleanly: the running statement is cancelled on the server and rolled back.
+template <class Work>
+auto with_runner(const GlobalOptions& g, pqxx::connection& conn, RunnerOptions options, Work work) {
+  auto url = g.require_url();
+  options.open_helper = [url] { return connect(url); };
+  Runner runner(conn, g.schemas.front(), print_line, std::move(options));
+  RevisionProgress progress(g.require_url(), conn.backendpid());
+  runner.on_revision([&](const Revision& r, bool up, bool finished) { progress(r, up, finished); });
+  InterruptGuard guard([&runner](const char* signal) {
+    print_line(
+        fmt::format("retort: {} received: cancelling the running statement and rolling "
+                    "back (send it again to quit at once)",
+                    signal));
+    runner.cancel();
+  });
+  return work(runner);
+}
 
 // --sql: FROM:TO needs no database; a plain TARGET starts from what the database has applied.
 int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::string& spec,
@@ -79,20 +143,17 @@ int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::
 
 int move(const GlobalOptions& g, const Args& args, bool upgrade) {
   bool help = false;
-  auto o = upgrade ? parse_move(args, "retort upgrade [TARGET] [--sql]", "head", true, &help)
-                   : parse_move(args, "retort downgrade TARGET [--sql]", nullptr, true, &help);
+  auto o = upgrade ? parse_move(args, "retort upgrade [TARGET] [--sql] [--lock-timeout D]", "head",
+                                true, &help)
+                   : parse_move(args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
+                                nullptr, true, &help, true);
   if (help) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   if (o.sql) return print_script(g, graph, o.target, upgrade);
-  if (upgrade && graph.empty()) {
-    std::cout << fmt::format("No revisions in {}: nothing to apply.\n", g.versions);
-    return 0;
-  }
   auto conn = connect(g.require_url());
-  Runner runner(*conn, g.schemas.front(), print_line);
-  RevisionProgress progress(g.require_url(), conn->backendpid());
-  runner.on_revision([&](const Revision& r, bool up, bool finished) { progress(r, up, finished); });
-  auto path = upgrade ? runner.upgrade(graph, o.target) : runner.downgrade(graph, o.target);
+  auto path = with_runner(g, *conn, o.runner, [&](Runner& runner) {
+    return upgrade ? runner.upgrade(graph, o.target) : runner.downgrade(graph, o.target);
+  });
   if (path.empty())
     std::cout << "Nothing to do: the database is already there.\n";
   else
@@ -110,10 +171,12 @@ int cmd_stamp(const GlobalOptions& g, const Args& args) {
   bool help = false;
   auto o = parse_move(args, "retort stamp TARGET", nullptr, false, &help);
   if (help) return 0;
-  auto graph = RevisionGraph::load(g.versions);
+  auto graph = load_versions(g);
   auto conn = connect(g.require_url());
-  Runner runner(*conn, g.schemas.front(), print_line);
-  runner.stamp(graph, o.target);
+  with_runner(g, *conn, o.runner, [&](Runner& runner) {
+    runner.stamp(graph, o.target);
+    return 0;
+  });
   std::cout << fmt::format("Stamped the database at {} (no ops run).\n", o.target);
   return 0;
 }

@@ -19,6 +19,8 @@ ConnectionPair connect_pair(const std::string& url);
 
 // The URL with any password replaced by "***", for messages.
 std::string redact_url(const std::string& url);
+// `message` (libpq's, say) with `url`'s password, any piece of it, and any URI password hidden.
+std::string redact_in(std::string message, const std::string& url);
 
 // A one-line description of a server error, with its SQLSTATE when there is one.
 std::string describe(const std::exception& e);

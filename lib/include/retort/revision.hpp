@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "retort/ops.hpp"
+#include "retort/warning.hpp"
 
 namespace retort {
 
@@ -31,7 +32,7 @@ Revision load_revision(const std::filesystem::path& file);
 // Writes a new revision into `dir` (created if missing) and returns it with its file and checksum.
 Revision write_revision(const std::filesystem::path& dir, const std::string& message,
                         const std::vector<std::string>& down_revisions, std::vector<Op> upgrade,
-                        std::vector<Op> downgrade, std::vector<std::string> warnings);
+                        std::vector<Op> downgrade, const std::vector<Warning>& warnings);
 
 std::string new_revision_id();                 // 12 random hex digits
 std::string slug(const std::string& message);  // "Add member e-mail!" -> "add_member_e_mail"

@@ -2,13 +2,18 @@
 // docs/migrations.md.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "retort/error.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort {
@@ -30,12 +35,32 @@ std::set<std::string> target_set(const RevisionGraph& graph, const std::string& 
 std::string migration_script(const RevisionGraph& graph, const std::vector<std::string>& path,
                              bool upgrade, const std::string& version_schema);
 
+// How the runner treats locks and destructive steps. See docs/migrations.md.
+struct RunnerOptions {
+  // Per statement, and for the migrators' lock: a wait longer than this fails the revision (it is
+  // rolled back) and, with lock_retries left, it is tried again after a backoff.
+  std::optional<std::chrono::milliseconds> lock_timeout;
+  int lock_retries = 0;
+  // A downgrade that would drop a column or table holding rows refuses unless this is set.
+  bool allow_data_loss = false;
+  // Opens a second connection to the same database, used only while a statement waits, to name
+  // who holds the lock it waits for. Without it waits are still bounded, just not explained.
+  std::function<std::unique_ptr<pqxx::connection>()> open_helper;
+};
+
+// Thrown when cancel() stopped the run: the running revision was rolled back.
+class Cancelled : public Error {
+ public:
+  using Error::Error;
+};
+
 class Runner {
  public:
   // Progress and notices for the user ("applying ...", "waiting for another migrator ...").
   using Listener = std::function<void(const std::string&)>;
 
-  Runner(pqxx::connection_base& conn, std::string version_schema, Listener listener = {});
+  Runner(pqxx::connection_base& conn, std::string version_schema, Listener listener = {},
+         RunnerOptions options = {});
   ~Runner();
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -47,29 +72,47 @@ class Runner {
   void on_revision(RevisionObserver observer) { m_on_revision = std::move(observer); }
 
   // The applied revisions, from the version table (none when it does not exist yet). Errors on
-  // an applied revision missing from the graph or whose file changed since it was applied.
+  // an applied revision missing from the graph, whose file changed since it was applied, or
+  // whose parents are not applied (an edited version table).
   std::set<std::string> applied(const RevisionGraph& graph);
 
-  // Each takes the advisory lock, re-reads the version table and verifies it first. They return
-  // the revisions run, in order.
+  // Each revision runs in one transaction that first takes the migrators' lock (a transaction-level
+  // advisory lock, so it works through a transaction-pooling PgBouncer) and re-reads the version
+  // table: a revision another migrator applied meanwhile is skipped. They return the revisions
+  // run, in order.
   std::vector<std::string> upgrade(const RevisionGraph& graph, const std::string& target);
   std::vector<std::string> downgrade(const RevisionGraph& graph, const std::string& target);
   // Sets the version table to `target` without running any op (refreshing checksums).
   void stamp(const RevisionGraph& graph, const std::string& target);
 
+  // Stops the run from another thread (a signal handler's): cancels the running statement on the
+  // server; the revision in progress is rolled back and upgrade/downgrade throw Cancelled.
+  void cancel() noexcept;
+
  private:
-  void lock();
-  void unlock();
+  class Watcher;
   void ensure_version_table();
-  void run(const Revision& revision, bool upgrade);
+  // False when another migrator got there first and there was nothing to do.
+  bool run(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  bool run_once(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  bool run_outside_transaction(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  // In a revision's transaction: the lock timeout, the migrators' lock, then whether the
+  // revision still needs running (its parents applied, it not yet / still applied).
+  bool begin_revision(pqxx::transaction_base& tx, const RevisionGraph& graph, const Revision& r,
+                      bool upgrade);
+  void refuse_data_loss(pqxx::transaction_base& tx, const Revision& r);
   std::map<std::string, std::string> checksums();  // revision -> checksum, as recorded
   std::string table() const;
+  void check_cancelled() const;
+  void sleep_unless_cancelled(std::chrono::milliseconds pause) const;
 
   pqxx::connection_base& m_conn;
   std::string m_schema;
   Listener m_listener;
   RevisionObserver m_on_revision;
-  bool m_locked = false;
+  RunnerOptions m_options;
+  std::atomic<bool> m_cancelled = false;
+  std::unique_ptr<Watcher> m_watcher;
 };
 
 }  // namespace retort

@@ -55,9 +55,9 @@ void from_json(const JsonCursor& c, ForeignKey& fk) {
   c.allow_keys({"name", "columns", "ref_schema", "ref_table", "ref_columns", "on_delete",
                 "on_update", "deferrable", "initially_deferred"});
   fk.name = c.string_at("name");
-  fk.columns = c.at("columns").as_strings();
+  fk.columns = c.names_at("columns");
   fk.ref_table = {c.string_at("ref_schema"), c.string_at("ref_table")};
-  fk.ref_columns = c.at("ref_columns").as_strings();
+  fk.ref_columns = c.names_at("ref_columns");
   if (auto a = c.find("on_delete")) fk.on_delete = action_from_json(*a);
   if (auto a = c.find("on_update")) fk.on_update = action_from_json(*a);
   fk.deferrable = c.bool_or("deferrable", false);

@@ -15,7 +15,7 @@ ordered_json to_json(const PrimaryKey& pk) {
 
 void from_json(const JsonCursor& c, PrimaryKey& out) {
   c.allow_keys({"name", "columns"});
-  out = PrimaryKey{c.string_at("name"), c.at("columns").as_strings()};
+  out = PrimaryKey{c.string_at("name"), c.names_at("columns")};
 }
 
 std::string PrimaryKeyKind::clause(const Item& pk) {

@@ -17,7 +17,7 @@ ordered_json to_json(const UniqueConstraint& u) {
 
 void from_json(const JsonCursor& c, UniqueConstraint& out) {
   c.allow_keys({"name", "columns", "nulls_not_distinct"});
-  out = UniqueConstraint{c.string_at("name"), c.at("columns").as_strings(),
+  out = UniqueConstraint{c.string_at("name"), c.names_at("columns"),
                          c.bool_or("nulls_not_distinct", false)};
 }
 

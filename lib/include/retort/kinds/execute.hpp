@@ -11,15 +11,19 @@ struct Execute {
   static constexpr std::string_view kName = "execute";
   std::string sql_text;
   std::optional<std::string> down_sql;
+  // false: runs outside the revision's transaction (CREATE INDEX CONCURRENTLY and the like); such
+  // an op must be the only op of its list. See docs/revision-format.md.
+  bool transactional = true;
   template <class Self, class F>
   static void fields(Self& o, F& f) {
     f("sql", o.sql_text);
     f("down_sql", o.down_sql);
+    f("transactional", o.transactional, true);
   }
   std::vector<std::string> sql() const { return {sql_text}; }
   std::optional<Execute> inverse() const {
     if (!down_sql) return std::nullopt;
-    return Execute{*down_sql, sql_text};
+    return Execute{*down_sql, sql_text, transactional};
   }
   std::string describe() const;
   bool operator==(const Execute&) const = default;
