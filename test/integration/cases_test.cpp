@@ -1,0 +1,173 @@
+// Schema-change tests as data: every test/cases/<kind>/<name>.case runs through evolve()
+// (test/support/evolve.hpp) as the test Cases/<kind>_<name>. A case file:
+//
+//   # one line saying what the case is about
+//   -- before
+//   SQL building the database as it is
+//   -- rows                      (optional)
+//   SQL inserting rows into it; they must survive the upgrade and the downgrade
+//   -- after                     (or `-- after-snapshot` followed by a snapshot JSON document)
+//   SQL building the target
+//   -- downgraded                (only with the flag `irreversible`)
+//   SQL building what `downgrade base` restores at best (e.g. enum labels cannot be removed)
+//   -- ops
+//   create_table                 (the revision file's upgrade op names, in order, one a line)
+//   -- warnings                  (optional; absent or empty: no warning expected)
+//   drops_table                  (warning kinds of `diff --format json`, one a line, any order)
+//   -- flags                     (optional)
+//   irreversible                 (the downgrade restores `downgraded`, not `before`)
+//   downgrade-fails              (the downgrade must fail and leave the database as upgraded)
+//   upgrade-fails                (the upgrade must fail and leave the database as it was; what
+//                                 a warning foretold: nothing after it is checked)
+//
+// A section header is a line `-- <name>` alone; SQL comments inside SQL need more than one word
+// or /* */. The round trip: `revision --autogenerate --target <after>`, `upgrade head`, the
+// catalog equals the target's, the rows are kept, `check` exits 0, `downgrade base` restores.
+// test/cases/README.md says the same for whoever adds a case.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "evolve.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using retort::test::Evolution;
+
+const fs::path kCases = fs::path(RETORT_SOURCE_DIR) / "test" / "cases";
+
+struct Case {
+  std::string description;
+  std::map<std::string, std::string> sections;  // name -> text
+  std::vector<std::string> lines_of(const std::string& section) const {
+    std::vector<std::string> out;
+    auto it = sections.find(section);
+    if (it == sections.end()) return out;
+    std::istringstream in(it->second);
+    for (std::string line; std::getline(in, line);) {
+      auto b = line.find_first_not_of(" \t");
+      if (b == std::string::npos) continue;
+      out.push_back(line.substr(b, line.find_last_not_of(" \t") - b + 1));
+    }
+    return out;
+  }
+  bool has(const std::string& section) const { return sections.contains(section); }
+};
+
+// Parses a case file; throws std::runtime_error naming the file and line.
+Case parse_case(const fs::path& file) {
+  static const std::set<std::string> known = {"before",     "rows", "after",    "after-snapshot",
+                                              "downgraded", "ops",  "warnings", "flags"};
+  static const std::regex header(R"(-- ([a-z-]+)\s*)");
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot open");
+  Case c;
+  std::string line, current;
+  int number = 0;
+  auto fail = [&](const std::string& what) {
+    throw std::runtime_error(file.string() + ":" + std::to_string(number) + ": " + what);
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    std::smatch m;
+    if (number == 1) {
+      if (!line.starts_with("# ") || line.size() < 3)
+        fail("the first line must be `# description`");
+      c.description = line.substr(2);
+    } else if (std::regex_match(line, m, header)) {
+      current = m[1];
+      if (!known.contains(current)) fail("unknown section \"" + current + "\"");
+      if (c.sections.contains(current)) fail("section \"" + current + "\" given twice");
+      c.sections[current];
+    } else if (current.empty()) {
+      if (line.find_first_not_of(" \t") != std::string::npos) fail("text before any section");
+    } else {
+      c.sections[current] += line + "\n";
+    }
+  }
+  number = 0;
+  if (!c.has("before")) fail("no `-- before` section");
+  if (c.has("after") == c.has("after-snapshot"))
+    fail("exactly one of `-- after` and `-- after-snapshot` is needed");
+  if (c.lines_of("ops").empty()) fail("no expected ops (`-- ops`, one op name a line)");
+  for (const auto& flag : c.lines_of("flags"))
+    if (flag != "irreversible" && flag != "downgrade-fails" && flag != "upgrade-fails")
+      fail("unknown flag \"" + flag + "\"");
+  auto flags = c.lines_of("flags");
+  bool irreversible = std::find(flags.begin(), flags.end(), "irreversible") != flags.end();
+  if (irreversible != c.has("downgraded"))
+    fail("the flag `irreversible` and a `-- downgraded` section go together");
+  return c;
+}
+
+std::vector<fs::path> case_files() {
+  std::vector<fs::path> out;
+  if (!fs::is_directory(kCases)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(kCases))
+    if (e.is_regular_file() && e.path().extension() == ".case") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string test_name(const fs::path& file) {
+  auto name = file.parent_path().filename().string() + "_" + file.stem().string();
+  for (auto& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+}
+
+class Cases : public ::testing::TestWithParam<fs::path> {};
+
+TEST_P(Cases, RoundTrip) {
+  Case c;
+  try {
+    c = parse_case(GetParam());
+  } catch (const std::exception& e) {
+    FAIL() << e.what();
+  }
+  SCOPED_TRACE(GetParam().string() + ": " + c.description);
+  Evolution e;
+  e.before_sql = c.sections["before"];
+  e.rows_sql = c.sections["rows"];
+  e.after_sql = c.sections["after"];
+  e.after_snapshot = c.sections["after-snapshot"];
+  e.downgraded_sql = c.sections["downgraded"];
+  auto flags = c.lines_of("flags");
+  auto flagged = [&](const char* f) {
+    return std::find(flags.begin(), flags.end(), f) != flags.end();
+  };
+  if (flagged("downgrade-fails")) e.downgrade = Evolution::Downgrade::fails;
+  e.upgrade_fails = flagged("upgrade-fails");
+  auto seen = retort::test::evolve(e);
+  EXPECT_EQ(seen.ops, c.lines_of("ops")) << seen.revision_out;
+  auto kinds = c.lines_of("warnings");
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(seen.warning_kinds(), kinds) << seen.revision_out;
+}
+
+INSTANTIATE_TEST_SUITE_P(, Cases, ::testing::ValuesIn(case_files()),
+                         [](const auto& info) { return test_name(info.param); });
+
+// A case directory holds case files only: a misspelt extension would skip a case silently.
+TEST(CaseFiles, AreAllRunAndNamedUniquely) {
+  auto files = case_files();
+  EXPECT_GE(files.size(), 50u) << "found under " << kCases;
+  std::set<std::string> names;
+  for (const auto& f : files) EXPECT_TRUE(names.insert(test_name(f)).second) << f;
+  for (const auto& e : fs::recursive_directory_iterator(kCases)) {
+    if (!e.is_regular_file()) continue;
+    auto rel = fs::relative(e.path(), kCases);
+    if (rel == "README.md" || rel.begin()->string() == "revision_errors") continue;
+    EXPECT_EQ(e.path().extension(), ".case") << e.path();
+    EXPECT_EQ(std::distance(rel.begin(), rel.end()), 2) << "not in a kind directory: " << e.path();
+  }
+}
+
+}  // namespace
