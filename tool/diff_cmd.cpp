@@ -37,7 +37,7 @@ Comparison compare_with_target(const GlobalOptions& g, const std::string& target
 
 void print_diff_text(std::ostream& out, const SchemaDiff& diff) {
   for (const auto& op : diff.upgrade) out << "  " << describe(op) << "\n";
-  for (const auto& w : diff.warnings) out << "  ! " << w << "\n";
+  for (const auto& w : diff.warnings) out << "  ! " << w.message << "\n";
 }
 
 int cmd_diff(const GlobalOptions& g, const Args& args) {
@@ -67,7 +67,10 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     for (const auto& op : d.upgrade) j["upgrade"].push_back(to_json(op));
     j["downgrade"] = ordered_json::array();
     for (const auto& op : d.downgrade) j["downgrade"].push_back(to_json(op));
-    j["warnings"] = d.warnings;
+    j["warnings"] = ordered_json::array();
+    for (const auto& w : d.warnings)
+      j["warnings"].push_back(
+          {{"kind", to_string(w.kind)}, {"object", w.object}, {"message", w.message}});
     std::cout << dump(j);
   } else {
     for (const auto& op : d.upgrade)

@@ -78,8 +78,11 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
     std::cout << "No changes detected: the database matches the target; nothing written.\n";
     return 0;
   }
+  // The revision file keeps each warning's line for its reviewer.
+  std::vector<std::string> warnings;
+  for (auto& w : cmp.diff.warnings) warnings.push_back(std::move(w.message));
   print_written(write_revision(g.versions, message, parents, std::move(cmp.diff.upgrade),
-                               std::move(cmp.diff.downgrade), std::move(cmp.diff.warnings)));
+                               std::move(cmp.diff.downgrade), std::move(warnings)));
   return 0;
 }
 

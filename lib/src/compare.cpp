@@ -8,6 +8,7 @@
 
 #include "retort/connection.hpp"
 #include "retort/introspect.hpp"
+#include "retort/kinds/table.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
@@ -18,9 +19,14 @@ namespace {
 struct Probe {
   QualifiedName table;
   std::string temp_name;
-  std::vector<std::string> checks;   // names
-  std::vector<std::size_t> indexes;  // positions in the target table's index list
-  std::set<std::string> columns;     // whose type, default, generation or identity differ
+  std::set<std::string> columns;  // whose type, default, generation or identity differ
+  // Items of probed kinds (checks, indexes, ...) by kind and position in the target's list.
+  std::vector<std::pair<std::string_view, std::size_t>> items;
+
+  // The name an item takes in the probe table (index names share the temporary schema).
+  std::string item_name(std::string_view kind, std::size_t i) const {
+    return fmt::format("{}_{}_{}", temp_name, kind, i);
+  }
 };
 
 std::set<std::string> differing_columns(const Table& cur, const Table& t) {
@@ -32,6 +38,21 @@ std::set<std::string> differing_columns(const Table& cur, const Table& t) {
       out.insert(c.name);
   }
   return out;
+}
+
+// The items of probed kinds whose text differs from the current table's namesake.
+void differing_items(Probe& p, const Table& cur, const Table& t) {
+  for_each_table_item_kind([&]<class Kind>() {
+    if constexpr (Kind::kProbed) {
+      const auto& wanted = Kind::items(t);
+      const auto& have = Kind::items(cur);
+      for (std::size_t i = 0; i < wanted.size(); ++i) {
+        auto it = std::find_if(have.begin(), have.end(),
+                               [&](const auto& x) { return x.name == wanted[i].name; });
+        if (it == have.end() || !(*it == wanted[i])) p.items.emplace_back(Kind::kJsonKey, i);
+      }
+    }
+  });
 }
 
 // A column whose default or type alone differs, probed in a table shared with others.
@@ -78,27 +99,48 @@ void apply_probe(Column& c, const Column& probed) {
 }
 
 std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_schema) {
-  std::vector<std::string> items;
-  // Every column, for checks and expressions to refer to, but only the differing ones with
+  std::string sql = "CREATE TEMPORARY TABLE " + quote_ident(p.temp_name) + " (";
+  // Every column, for items and expressions to refer to, but only the differing ones with
   // their default, generation and identity: an identity's sequence is costly to create.
-  for (const auto& c : t.columns) {
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& c = t.columns[i];
     Column copy;
     copy.name = c.name;
     copy.type = c.type;
-    items.push_back(column_definition(p.columns.contains(c.name) ? probe_column(c, c.name) : copy));
+    sql += (i ? ", " : "") +
+           column_definition(p.columns.contains(c.name) ? probe_column(c, c.name) : copy);
   }
-  for (const auto& name : p.checks)
-    for (const auto& ck : t.checks)
-      if (ck.name == name) items.push_back(constraint_clause(ck));
-  std::string sql = "CREATE TEMPORARY TABLE " + quote_ident(p.temp_name) + " (";
-  for (std::size_t i = 0; i < items.size(); ++i) sql += (i ? ", " : "") + items[i];
   sql += ");\n";
-  for (auto i : p.indexes) {
-    Index ix = t.indexes[i];
-    ix.name = p.temp_name + "_i" + std::to_string(i);
-    sql += create_index_sql({temp_schema, p.temp_name}, ix) + ";\n";
-  }
+  const QualifiedName temp{temp_schema, p.temp_name};
+  for (const auto& [kind, i] : p.items)
+    for_each_table_item_kind([&]<class Kind>() {
+      if constexpr (Kind::kProbed) {
+        if (kind != Kind::kJsonKey) return;
+        auto item = Kind::items(t)[i];
+        item.name = p.item_name(kind, i);
+        sql += Kind::add_sql(temp, item) + ";\n";
+      }
+    });
   return sql;
+}
+
+// The probed items' canonical forms, read back from the probe table, under their real names.
+void apply_probe(Table& t, const Probe& p, const Table& canon) {
+  for (auto& c : t.columns) {
+    const Column* pc = canon.find_column(c.name);
+    if (pc && p.columns.contains(c.name)) apply_probe(c, *pc);
+  }
+  for (const auto& [kind, i] : p.items)
+    for_each_table_item_kind([&]<class Kind>() {
+      if (kind != Kind::kJsonKey) return;
+      auto& item = Kind::items(t)[i];
+      for (const auto& probed : Kind::items(canon))
+        if (probed.name == p.item_name(kind, i)) {
+          auto real_name = item.name;
+          item = probed;
+          item.name = real_name;
+        }
+    });
 }
 
 // Schemas and enum types the target needs for its probes to be created at all.
@@ -175,41 +217,86 @@ Schema restrict_to(Schema schema, const std::vector<std::string>& scope) {
   return schema;
 }
 
-Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
-  std::vector<Probe> probes;  // tables whose checks, indexes or generated columns need probing
+namespace {
+
+// What of a target needs probing: tables with differing items or generated columns get a probe
+// of their own; columns whose type or default alone differ are packed together.
+struct ProbeSet {
+  std::vector<Probe> probes;
   std::vector<PackedColumn> packed;
+  bool empty() const { return probes.empty() && packed.empty(); }
+};
+
+ProbeSet probes_for(const Schema& current, const Schema& target) {
+  ProbeSet set;
   for (const auto& [sname, ns] : target.schemas)
     for (const auto& [tname, t] : ns.tables) {
       const Table* cur = current.find_table({sname, tname});
       if (!cur) continue;
-      Probe p{{sname, tname}, fmt::format("retort_probe_{}", probes.size()), {}, {}, {}};
+      Probe p{{sname, tname}, fmt::format("retort_probe_{}", set.probes.size()), {}, {}};
       p.columns = differing_columns(*cur, t);
-      for (const auto& ck : t.checks) {
-        auto it = std::find_if(cur->checks.begin(), cur->checks.end(),
-                               [&](const auto& c) { return c.name == ck.name; });
-        if (it == cur->checks.end() || it->expression != ck.expression) p.checks.push_back(ck.name);
-      }
-      for (std::size_t i = 0; i < t.indexes.size(); ++i) {
-        auto it = std::find_if(cur->indexes.begin(), cur->indexes.end(),
-                               [&](const auto& x) { return x.name == t.indexes[i].name; });
-        if (it == cur->indexes.end() || !(*it == t.indexes[i])) p.indexes.push_back(i);
-      }
+      differing_items(p, *cur, t);
       bool generated = std::any_of(p.columns.begin(), p.columns.end(), [&](const auto& name) {
         return t.find_column(name)->generated.has_value();
       });
-      if (p.checks.empty() && p.indexes.empty() && !generated) {
+      if (p.items.empty() && !generated) {
         // Defaults and types refer to no other column: they share packed tables.
-        for (const auto& name : p.columns) packed.push_back({{sname, tname}, name});
-      } else if (!p.columns.empty() || !p.checks.empty() || !p.indexes.empty()) {
-        probes.push_back(std::move(p));
+        for (const auto& name : p.columns) set.packed.push_back({{sname, tname}, name});
+      } else {
+        set.probes.push_back(std::move(p));
       }
     }
-  if (probes.empty() && packed.empty()) return target;
+  return set;
+}
+
+// Runs `sql` in a subtransaction; whether it succeeded.
+bool try_exec(pqxx::dbtransaction& tx, const std::string& sql) {
+  pqxx::subtransaction sp(tx, "retort_probe");
+  try {
+    sp.exec(sql);
+    sp.commit();
+    return true;
+  } catch (const std::exception&) {
+    sp.abort();
+    return false;
+  }
+}
+
+// Creates the probe tables, all in one batch or, after a failure, one by one so that one bad
+// expression spoils nothing else. Returns the names of the tables created.
+std::vector<std::string> create_probes(pqxx::dbtransaction& tx, const Schema& target,
+                                       const ProbeSet& set, const std::string& temp_schema) {
+  std::string all;
+  std::vector<std::string> names;
+  for (const auto& p : set.probes) {
+    all += probe_sql(p, *target.find_table(p.table), temp_schema);
+    names.push_back(p.temp_name);
+  }
+  for (std::size_t first = 0; first < set.packed.size(); first += kPackedColumns) {
+    all +=
+        packed_sql(target, set.packed, first, std::min(set.packed.size(), first + kPackedColumns));
+    names.push_back(packed_name(first));
+  }
+  if (try_exec(tx, all)) return names;
+  names.clear();
+  for (std::size_t i = 0; i < set.packed.size(); ++i)
+    if (try_exec(tx, packed_sql(target, set.packed, i, i + 1))) names.push_back(packed_name(i));
+  for (const auto& p : set.probes)
+    if (try_exec(tx, probe_sql(p, *target.find_table(p.table), temp_schema)))
+      names.push_back(p.temp_name);
+  return names;
+}
+
+}  // namespace
+
+Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
+  auto set = probes_for(current, target);
+  if (set.empty()) return target;
 
   tx.exec("SET LOCAL search_path = ''");
+  // Enum labels added here cannot be used before commit; probes using them fail and keep the
+  // target's own text, which is then compared as it is.
   {
-    // Enum labels added here cannot be used before commit; probes using them fail below and
-    // keep the target's own text, which is then compared as it is.
     pqxx::subtransaction sp(tx, "retort_types");
     try {
       prepare_types(sp, current, target);
@@ -222,90 +309,21 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
   auto temp_schema =
       tx.exec("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")[0][0]
           .as<std::string>();
+  auto created = create_probes(tx, target, set, temp_schema);
 
-  std::vector<bool> created(probes.size(), false);
-  std::string all;
-  std::vector<std::string> temp_names;  // of every table created, to read back by name
-  for (const auto& p : probes) {
-    all += probe_sql(p, *target.find_table(p.table), temp_schema);
-    temp_names.push_back(p.temp_name);
-  }
-  for (std::size_t first = 0; first < packed.size(); first += kPackedColumns) {
-    all += packed_sql(target, packed, first, std::min(packed.size(), first + kPackedColumns));
-    temp_names.push_back(packed_name(first));
-  }
-  bool batch_ok = false;
-  {
-    pqxx::subtransaction sp(tx, "retort_probes");
-    try {
-      sp.exec(all);
-      sp.commit();
-      batch_ok = true;
-    } catch (const std::exception&) {
-      sp.abort();
-    }
-  }
-  // After a failure, each probe alone, so one bad expression spoils nothing else.
-  for (std::size_t i = 0; !batch_ok && i < packed.size(); ++i) {
-    pqxx::subtransaction sp(tx, "retort_probe");
-    try {
-      sp.exec(packed_sql(target, packed, i, i + 1));
-      sp.commit();
-      temp_names.push_back(packed_name(i));
-    } catch (const std::exception&) {
-      sp.abort();
-    }
-  }
-  for (std::size_t i = 0; i < probes.size(); ++i) {
-    if (batch_ok) {
-      created[i] = true;
-      continue;
-    }
-    pqxx::subtransaction sp(tx, "retort_probe");
-    try {
-      sp.exec(probe_sql(probes[i], *target.find_table(probes[i].table), temp_schema));
-      sp.commit();
-      created[i] = true;
-    } catch (const std::exception&) {
-      sp.abort();
-    }
-  }
-
-  Schema probed = introspect(tx, {temp_schema}, {.tables = std::move(temp_names)});
-  Schema& out = target;
+  Schema probed = introspect(tx, {temp_schema}, {.tables = std::move(created)});
   const auto& temp_tables = probed.schemas[temp_schema].tables;
   for (const auto& [name, table] : temp_tables) {
     if (!name.starts_with("retort_packed_")) continue;
     for (const auto& pc : table.columns) {
-      const auto& [where, column] = packed[std::stoul(pc.name.substr(1))];
-      for (auto& c : out.find_table(where)->columns)
+      const auto& [where, column] = set.packed[std::stoul(pc.name.substr(1))];
+      for (auto& c : target.find_table(where)->columns)
         if (c.name == column) apply_probe(c, pc);
     }
   }
-  for (std::size_t i = 0; i < probes.size(); ++i) {
-    if (!created[i]) continue;
-    const auto& p = probes[i];
-    auto it = temp_tables.find(p.temp_name);
-    if (it == temp_tables.end()) continue;
-    const Table& canon = it->second;
-    Table& t = *out.find_table(p.table);
-    for (auto& c : t.columns) {
-      const Column* pc = canon.find_column(c.name);
-      if (pc && p.columns.contains(c.name)) apply_probe(c, *pc);
-    }
-    for (auto& ck : t.checks)
-      for (const auto& pck : canon.checks)
-        if (pck.name == ck.name) ck.expression = pck.expression;
-    for (auto idx : p.indexes) {
-      auto name = p.temp_name + "_i" + std::to_string(idx);
-      for (const auto& pix : canon.indexes)
-        if (pix.name == name) {
-          auto real_name = t.indexes[idx].name;
-          t.indexes[idx] = pix;
-          t.indexes[idx].name = real_name;
-        }
-    }
-  }
+  for (const auto& p : set.probes)
+    if (auto it = temp_tables.find(p.temp_name); it != temp_tables.end())
+      apply_probe(*target.find_table(p.table), p, it->second);
   return target;
 }
 

@@ -11,6 +11,7 @@
 
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
+#include "retort/ops.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
@@ -72,8 +73,18 @@ WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regcla
 )";
 
 // A foreign key's referenced columns are named here only when the referenced table is not among
-// those read; otherwise they are resolved from its attnums, sparing a subquery per key.
-constexpr const char* kConstraintsQuery = R"(
+// those read; otherwise they are resolved from its attnums, sparing a subquery per key. The
+// constraint types read, and those whose definition is printed, come from the registered kinds.
+std::string constraints_query() {
+  std::string types = "'p'", defined;
+  for_each_table_item_kind([&]<class Kind>() {
+    if constexpr (Kind::kConstraintType != 0) {
+      types += fmt::format(", '{}'", Kind::kConstraintType);
+      if (Kind::kNeedsDefinition)
+        defined += fmt::format("{}'{}'", defined.empty() ? "" : ", ", Kind::kConstraintType);
+    }
+  });
+  return fmt::format(R"(
 SELECT con.conrelid, con.conname, con.contype, con.conkey, fn.nspname, fc.relname,
        CASE WHEN con.contype = 'f' AND NOT (
               fn.nspname = ANY($1::text[]) AND fc.relkind IN ('r', 'p') AND NOT fc.relispartition
@@ -82,7 +93,7 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey, fn.nspname, fc.relnam
          (SELECT json_agg(a.attname ORDER BY k.o) FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n) END,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
-       CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid, true) END,
+       CASE WHEN con.contype IN ({}) THEN pg_get_constraintdef(con.oid, true) END,
        coalesce(i.indnullsnotdistinct, false), con.confrelid, con.confkey
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
@@ -90,10 +101,17 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid AND con.contype IN ('p', 'u')
-WHERE n.nspname = ANY($1::text[]) AND con.contype IN ('p', 'u', 'c', 'f')
+WHERE n.nspname = ANY($1::text[]) AND con.contype IN ({})
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND con.conparentid = 0
   AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
-)";
+)",
+                     defined.empty() ? "NULL" : defined, types);
+}
+
+const std::string& constraint_query_text() {
+  static const std::string query = constraints_query();
+  return query;
+}
 
 // One row per index key (INCLUDE columns too), joined flat rather than aggregated in a subquery
 // per index. Indexes that back a constraint are part of that constraint, not listed here. (NOT
@@ -211,45 +229,6 @@ std::vector<int> attnum_list(const pqxx::field& f) {
   return out;
 }
 
-FkAction action(char code) {
-  switch (code) {
-    case 'r':
-      return FkAction::restrict;
-    case 'c':
-      return FkAction::cascade;
-    case 'n':
-      return FkAction::set_null;
-    case 'd':
-      return FkAction::set_default;
-    default:
-      return FkAction::no_action;
-  }
-}
-
-// Whether `s` is one parenthesized expression, "(a) AND (b)" being two.
-bool wrapped(const std::string& s) {
-  if (s.size() < 2 || s.front() != '(' || s.back() != ')') return false;
-  int depth = 0;
-  bool quoted = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\'') quoted = !quoted;
-    if (quoted) continue;
-    if (c == '(') ++depth;
-    if (c == ')' && --depth == 0 && i + 1 != s.size()) return false;
-  }
-  return depth == 0;
-}
-
-// "CHECK ((qty > 0))" -> "qty > 0"
-std::string check_expression(std::string def) {
-  if (def.starts_with("CHECK ")) def = def.substr(6);
-  if (auto nv = def.rfind(" NOT VALID"); nv != std::string::npos && nv + 10 == def.size())
-    def = def.substr(0, nv);
-  while (wrapped(def)) def = def.substr(1, def.size() - 2);
-  return def;
-}
-
 // A sequence behind a column: an identity's ('i') or a serial's ('a').
 struct Sequence {
   char deptype = 0;
@@ -348,110 +327,96 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
     replace("$2", "NULL");
     return sql;
   };
-  for (const char* q : {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery,
-                        kConstraintsQuery, kIndexesQuery, kEnumsQuery})
+  for (const char* q :
+       {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery})
+    out += fill(q) + ";\n";
+  for (const std::string& q :
+       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery)})
     out += fill(q) + ";\n";
   return out;
 }
 
-Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
-                  const IntrospectOptions& options) {
-  std::size_t queries = 0;
-  const auto wanted = array_literal(schemas);
-  const auto only =
-      options.tables ? std::optional<std::string>(array_literal(*options.tables)) : std::nullopt;
-  auto run = [&](const char* sql) {
-    ++queries;
-    return tx.exec_params(sql, wanted, only);
-  };
-  std::future<pqxx::result> columns;
-  auto* columns_tx = options.columns_tx;
-  if (columns_tx) {
-    queries += 2;
-    columns = std::async(std::launch::async, [columns_tx, &wanted, &only] {
-      columns_tx->exec("SET LOCAL search_path = ''");
-      return columns_tx->exec_params(kColumnsQuery, wanted, only);
-    });
-  }
-  tx.exec("SET LOCAL search_path = ''");
-  ++queries;
+namespace {
 
-  Schema schema;
-  {
-    ++queries;
-    auto r = tx.exec_params(kSchemasQuery, wanted);
-    for (const auto& row : r) {
-      std::string name = row[0].c_str();
-      schema.schemas[name].name = name;
-    }
-    for (const auto& s : schemas)
-      if (!schema.schemas.contains(s) && options.missing == MissingSchema::error)
-        throw Error(fmt::format("schema \"{}\" does not exist in the database", s));
+// The tables being read, by oid.
+class Catalog {
+ public:
+  TableRef* table(const pqxx::field& f) {
+    auto it = m_by_oid.find(oid(f));
+    return it == m_by_oid.end() ? nullptr : &it->second;
   }
+  std::unordered_map<std::uint32_t, TableRef>& tables() { return m_by_oid; }
 
-  std::unordered_map<std::uint32_t, TableRef> by_oid;
-  for (auto row : Rows(run(kTablesQuery))) {
+ private:
+  std::unordered_map<std::uint32_t, TableRef> m_by_oid;
+};
+
+void read_schemas(Schema& schema, const pqxx::result& rows, const std::vector<std::string>& wanted,
+                  MissingSchema missing) {
+  for (const auto& row : rows) {
+    std::string name = row[0].c_str();
+    schema.schemas[name].name = name;
+  }
+  for (const auto& s : wanted)
+    if (!schema.schemas.contains(s) && missing == MissingSchema::error)
+      throw Error(fmt::format("schema \"{}\" does not exist in the database", s));
+}
+
+void read_tables(Schema& schema, Catalog& catalog, const pqxx::result& rows) {
+  for (auto row : Rows(rows)) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
-    by_oid.emplace(oid(row[0]), TableRef{&t, {}});
+    catalog.tables().emplace(oid(row[0]), TableRef{&t, {}});
   }
-  auto table = [&](const pqxx::field& f) -> TableRef* {
-    auto it = by_oid.find(oid(f));
-    return it == by_oid.end() ? nullptr : &it->second;
-  };
+}
 
-  // The other queries go out while the column query runs on the helper; results are read after.
-  auto comments = run(kCommentsQuery);
-  auto sequences = run(kSequencesQuery);
-  auto constraints = run(kConstraintsQuery);
-  auto indexes = run(kIndexesQuery);
-  ++queries;
-  auto enums = tx.exec_params(kEnumsQuery, wanted);
-
-  {
-    auto column_rows = columns_tx ? columns.get() : run(kColumnsQuery);
-    // Column vectors sized exactly: on 10,000 tables the slack of grown vectors is tens of MB.
-    std::unordered_map<TableRef*, std::size_t> counts;
-    for (auto row : Rows(column_rows))
-      if (auto* ref = table(row[0])) ++counts[ref];
-    for (auto& [ref, count] : counts) {
-      ref->facts.reserve(count);
-      ref->table->columns.reserve(count);
-    }
-    for (auto row : Rows(column_rows)) {
-      auto* ref = table(row[0]);
-      if (!ref) continue;
-      ref->facts.push_back({static_cast<int>(integer(row[1])), row[6].c_str()[0], oid(row[8])});
-      Column& c = ref->table->columns.emplace_back();
-      c.name = row[2].c_str();
-      c.type = row[3].c_str();
-      c.nullable = !boolean(row[4]);
-      c.default_expr = text(row[5]);
-      if (row[7].c_str()[0] == 's') {
-        c.generated = std::move(c.default_expr);
-        c.default_expr.reset();
-      }
+void read_columns(Catalog& catalog, const pqxx::result& rows) {
+  // Column vectors sized exactly: on 10,000 tables the slack of grown vectors is tens of MB.
+  std::unordered_map<TableRef*, std::size_t> counts;
+  for (auto row : Rows(rows))
+    if (auto* ref = catalog.table(row[0])) ++counts[ref];
+  for (auto& [ref, count] : counts) {
+    ref->facts.reserve(count);
+    ref->table->columns.reserve(count);
+  }
+  for (auto row : Rows(rows)) {
+    auto* ref = catalog.table(row[0]);
+    if (!ref) continue;
+    ref->facts.push_back({static_cast<int>(integer(row[1])), row[6].c_str()[0], oid(row[8])});
+    Column& c = ref->table->columns.emplace_back();
+    c.name = row[2].c_str();
+    c.type = row[3].c_str();
+    c.nullable = !boolean(row[4]);
+    c.default_expr = text(row[5]);
+    if (row[7].c_str()[0] == 's') {
+      c.generated = std::move(c.default_expr);
+      c.default_expr.reset();
     }
   }
-  for (auto& [_, ref] : by_oid) ref.sort();
+  for (auto& [_, ref] : catalog.tables()) ref.sort();
+}
 
-  for (auto row : Rows(comments)) {
-    auto* ref = table(row[0]);
+void read_comments(Catalog& catalog, const pqxx::result& rows) {
+  for (auto row : Rows(rows)) {
+    auto* ref = catalog.table(row[0]);
     if (!ref) continue;
     if (int attnum = static_cast<int>(integer(row[1])); attnum == 0)
       ref->table->comment = text(row[2]);
     else if (auto* c = ref->column(attnum))
       c->comment = text(row[2]);
   }
+}
 
+// Identity options, and serial columns: a nextval() default of a sequence the column owns.
+void read_sequences(Catalog& catalog, const pqxx::result& rows) {
   std::unordered_map<std::uint64_t, Sequence> sequence_of;
-  for (auto row : Rows(sequences))
+  for (auto row : Rows(rows))
     sequence_of.emplace(
         column_key(oid(row[0]), static_cast<int>(integer(row[1]))),
         Sequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
                  integer(row[6]), integer(row[7]), boolean(row[8])});
-  for (auto& [table_oid, ref] : by_oid) {
+  for (auto& [table_oid, ref] : catalog.tables()) {
     for (std::size_t i = 0; i < ref.facts.size(); ++i) {
       const auto& facts = ref.facts[i];
       Column& c = ref.table->columns[i];
@@ -469,43 +434,42 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       }
     }
   }
+}
 
-  for (auto row : Rows(constraints)) {
-    auto* ref = table(row[0]);
+// Each row goes to the kind registered for its constraint type.
+void read_constraints(Catalog& catalog, const pqxx::result& rows) {
+  for (auto row : Rows(rows)) {
+    auto* ref = catalog.table(row[0]);
     if (!ref) continue;
-    Table& t = *ref->table;
-    std::string name = row[1].c_str();
-    auto columns = ref->names(attnum_list(row[3]));
-    switch (row[2].c_str()[0]) {
-      case 'p':
-        t.primary_key = PrimaryKey{name, columns};
-        break;
-      case 'u':
-        t.uniques.push_back({name, columns, boolean(row[12])});
-        break;
-      case 'c':
-        t.checks.push_back({name, check_expression(row[11].c_str())});
-        break;
-      case 'f': {
-        ForeignKey fk;
-        fk.name = name;
-        fk.columns = columns;
-        fk.ref_table = {row[4].c_str(), row[5].c_str()};
-        if (auto* target = table(row[13]))
-          fk.ref_columns = target->names(attnum_list(row[14]));
-        else
-          fk.ref_columns = names(row[6]);
-        fk.on_delete = action(row[7].c_str()[0]);
-        fk.on_update = action(row[8].c_str()[0]);
-        fk.deferrable = boolean(row[9]);
-        fk.initially_deferred = boolean(row[10]);
-        t.foreign_keys.push_back(std::move(fk));
-        break;
-      }
+    ConstraintRow con;
+    con.name = row[1].c_str();
+    con.type = row[2].c_str()[0];
+    con.columns = ref->names(attnum_list(row[3]));
+    if (con.type == 'f') {
+      con.ref_table = {row[4].c_str(), row[5].c_str()};
+      if (auto* target = catalog.table(row[13]))
+        con.ref_columns = target->names(attnum_list(row[14]));
+      else
+        con.ref_columns = names(row[6]);
+      con.on_delete = row[7].c_str()[0];
+      con.on_update = row[8].c_str()[0];
     }
+    con.deferrable = boolean(row[9]);
+    con.initially_deferred = boolean(row[10]);
+    if (!row[11].is_null()) con.definition = row[11].c_str();
+    con.nulls_not_distinct = boolean(row[12]);
+    Table& t = *ref->table;
+    if (con.type == PrimaryKeyKind::kConstraintType)
+      t.primary_key = PrimaryKeyKind::from_catalog(con);
+    for_each_table_item_kind([&]<class Kind>() {
+      if constexpr (Kind::kConstraintType != 0)
+        if (con.type == Kind::kConstraintType) Kind::items(t).push_back(Kind::from_catalog(con));
+    });
   }
+}
 
-  // Index keys arrive one per row; they are gathered per index, in key order.
+// Index keys arrive one per row; they are gathered per index, in key order.
+void read_indexes(Catalog& catalog, const pqxx::result& rows) {
   struct IndexRef {
     TableRef* table;
     Index index;
@@ -515,8 +479,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   };
   std::unordered_map<std::uint32_t, IndexRef> by_index;
   std::vector<std::uint32_t> index_order;
-  for (auto row : Rows(indexes)) {
-    auto* ref = table(row[1]);
+  for (auto row : Rows(rows)) {
+    auto* ref = catalog.table(row[1]);
     if (!ref) continue;
     auto [it, fresh] = by_index.try_emplace(oid(row[0]));
     IndexRef& ix = it->second;
@@ -557,12 +521,58 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     for (auto& [_, column] : ix.include) ix.index.include.push_back(std::move(column));
     ix.table->table->indexes.push_back(std::move(ix.index));
   }
+}
 
-  for (auto row : Rows(enums)) {
+void read_enums(Schema& schema, const pqxx::result& rows) {
+  for (auto row : Rows(rows)) {
     auto& ns = schema.schemas[row[0].c_str()];
     Enum e{row[1].c_str(), names(row[2])};
     ns.enums.emplace(e.name, std::move(e));
   }
+}
+
+}  // namespace
+
+Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
+                  const IntrospectOptions& options) {
+  std::size_t queries = 0;
+  const auto wanted = array_literal(schemas);
+  const auto only =
+      options.tables ? std::optional<std::string>(array_literal(*options.tables)) : std::nullopt;
+  auto run = [&](const std::string& sql) {
+    ++queries;
+    return tx.exec_params(sql, wanted, only);
+  };
+  std::future<pqxx::result> columns;
+  auto* columns_tx = options.columns_tx;
+  if (columns_tx) {
+    queries += 2;
+    columns = std::async(std::launch::async, [columns_tx, &wanted, &only] {
+      columns_tx->exec("SET LOCAL search_path = ''");
+      return columns_tx->exec_params(kColumnsQuery, wanted, only);
+    });
+  }
+  tx.exec("SET LOCAL search_path = ''");
+  queries += 2;
+  Schema schema;
+  read_schemas(schema, tx.exec_params(kSchemasQuery, wanted), schemas, options.missing);
+  Catalog catalog;
+  read_tables(schema, catalog, run(kTablesQuery));
+
+  // The other queries go out while the column query runs on the helper; results are read after.
+  auto comments = run(kCommentsQuery);
+  auto sequences = run(kSequencesQuery);
+  auto constraints = run(constraint_query_text());
+  auto indexes = run(kIndexesQuery);
+  ++queries;
+  auto enums = tx.exec_params(kEnumsQuery, wanted);
+
+  read_columns(catalog, columns_tx ? columns.get() : run(kColumnsQuery));
+  read_comments(catalog, comments);
+  read_sequences(catalog, sequences);
+  read_constraints(catalog, constraints);
+  read_indexes(catalog, indexes);
+  read_enums(schema, enums);
 
   schema.normalize();
   if (options.query_count) *options.query_count += queries;

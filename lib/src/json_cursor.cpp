@@ -104,6 +104,10 @@ std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
 }
 
 void JsonCursor::allow_keys(std::initializer_list<std::string_view> keys) const {
+  allow_keys(std::vector<std::string_view>(keys));
+}
+
+void JsonCursor::allow_keys(const std::vector<std::string_view>& keys) const {
   if (!m_value->is_object()) fail("an object");
   for (const auto& [key, _] : m_value->items()) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {

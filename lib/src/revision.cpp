@@ -9,6 +9,7 @@
 #include <random>
 
 #include "retort/error.hpp"
+#include "retort/snapshot.hpp"
 
 namespace retort {
 

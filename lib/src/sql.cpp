@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "retort/diff.hpp"
+
 namespace retort {
 
 std::string quote_ident(std::string_view name) {
@@ -92,31 +94,6 @@ std::string column_definition(const Column& c) {
   return out;
 }
 
-std::string constraint_clause(const PrimaryKey& pk) {
-  return fmt::format("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(pk.name),
-                     quote_list(pk.columns));
-}
-
-std::string constraint_clause(const UniqueConstraint& u) {
-  return fmt::format("CONSTRAINT {} UNIQUE{} ({})", quote_ident(u.name),
-                     u.nulls_not_distinct ? " NULLS NOT DISTINCT" : "", quote_list(u.columns));
-}
-
-std::string constraint_clause(const CheckConstraint& c) {
-  return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
-}
-
-std::string constraint_clause(const ForeignKey& fk) {
-  std::string out =
-      fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote_ident(fk.name),
-                  quote_list(fk.columns), qualified(fk.ref_table), quote_list(fk.ref_columns));
-  if (fk.on_delete != FkAction::no_action) out += " ON DELETE " + to_string(fk.on_delete);
-  if (fk.on_update != FkAction::no_action) out += " ON UPDATE " + to_string(fk.on_update);
-  if (fk.deferrable)
-    out += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
-  return out;
-}
-
 std::string create_schema_sql(std::string_view schema) {
   return "CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema);
 }
@@ -127,38 +104,8 @@ std::string create_enum_sql(const QualifiedName& name, const std::vector<std::st
   return out + ")";
 }
 
-std::string create_table_sql(std::string_view schema, const Table& t) {
-  std::vector<std::string> items;
-  for (const auto& c : t.columns) items.push_back(column_definition(c));
-  if (t.primary_key) items.push_back(constraint_clause(*t.primary_key));
-  for (const auto& u : t.uniques) items.push_back(constraint_clause(u));
-  for (const auto& c : t.checks) items.push_back(constraint_clause(c));
-  std::string out = "CREATE TABLE " + qualified({std::string(schema), t.name}) + " (";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\n  " : "\n  ") + items[i];
-  return out + (items.empty() ? ")" : "\n)");
-}
-
-std::string index_key_sql(const IndexKey& k) {
-  std::string out = k.column ? quote_ident(*k.column) : "(" + k.expression.value_or("") + ")";
-  if (k.opclass) out += " " + *k.opclass;
-  if (k.descending) out += " DESC";
-  if (k.nulls_first) {
-    // Only spell NULLS when it differs from the direction's default.
-    if (*k.nulls_first != k.descending) out += *k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
-  }
-  return out;
-}
-
-std::string create_index_sql(const QualifiedName& table, const Index& ix) {
-  std::string keys;
-  for (const auto& k : ix.keys) keys += (keys.empty() ? "" : ", ") + index_key_sql(k);
-  std::string out = fmt::format("CREATE {}INDEX {} ON {}", ix.unique ? "UNIQUE " : "",
-                                quote_ident(ix.name), qualified(table));
-  if (ix.method != "btree") out += " USING " + ix.method;
-  out += " (" + keys + ")";
-  if (!ix.include.empty()) out += " INCLUDE (" + quote_list(ix.include) + ")";
-  if (ix.where) out += " WHERE " + *ix.where;
-  return out;
+std::string alter_column_sql(const QualifiedName& table, std::string_view column) {
+  return "ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote_ident(column);
 }
 
 std::string comment_on_table_sql(const QualifiedName& table,
@@ -174,26 +121,17 @@ std::string comment_on_column_sql(const QualifiedName& table, std::string_view c
 }
 
 std::string create_script(const Schema& schema) {
+  Schema empty;
+  empty.schemas["public"].name = "public";
   std::string out;
-  auto stmt = [&](const std::string& s) { out += s + ";\n"; };
-  for (const auto& [name, ns] : schema.schemas)
-    if (name != "public") stmt(create_schema_sql(name));
-  for (const auto& [name, ns] : schema.schemas)
-    for (const auto& [_, e] : ns.enums) stmt(create_enum_sql({name, e.name}, e.labels));
-  for (const auto& [name, ns] : schema.schemas)
-    for (const auto& [_, t] : ns.tables) {
-      stmt(create_table_sql(name, t));
-      for (const auto& ix : t.indexes) stmt(create_index_sql({name, t.name}, ix));
+  for (const auto& op : diff(empty, schema).upgrade) {
+    // The script may run where its schemas exist already (a database set up by hand).
+    if (const auto* create = std::get_if<op::CreateSchema>(&op)) {
+      out += create_schema_sql(create->schema) + ";\n";
+      continue;
     }
-  for (const auto& [name, ns] : schema.schemas)
-    for (const auto& [_, t] : ns.tables)
-      for (const auto& fk : t.foreign_keys) stmt(add_constraint_sql({name, t.name}, fk));
-  for (const auto& [name, ns] : schema.schemas)
-    for (const auto& [_, t] : ns.tables) {
-      if (t.comment) stmt(comment_on_table_sql({name, t.name}, t.comment));
-      for (const auto& c : t.columns)
-        if (c.comment) stmt(comment_on_column_sql({name, t.name}, c.name, c.comment));
-    }
+    for (const auto& stmt : to_sql(op)) out += stmt + ";\n";
+  }
   return out;
 }
 

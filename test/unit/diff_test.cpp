@@ -70,7 +70,8 @@ TEST(Diff, DroppingTablesDropsForeignKeysFirstAndWarns) {
   EXPECT_EQ(names(d.upgrade), (std::vector<std::string>{"drop_foreign_key", "drop_foreign_key",
                                                         "drop_table", "drop_table"}));
   ASSERT_EQ(d.warnings.size(), 2u);
-  EXPECT_EQ(d.warnings[0], "drops table public.a and all its rows");
+  EXPECT_EQ(d.warnings[0].kind, retort::WarningKind::drops_table);
+  EXPECT_EQ(d.warnings[0].object, "public.a");
 }
 
 TEST(Diff, EnumsBeforeTablesAndLabelsInPosition) {
@@ -86,7 +87,8 @@ TEST(Diff, EnumsBeforeTablesAndLabelsInPosition) {
   EXPECT_EQ(second.label, "ok");
   EXPECT_EQ(second.after, "sad");
   EXPECT_TRUE(d.downgrade.empty());
-  EXPECT_EQ(d.warnings.size(), 2u);  // labels cannot be removed on downgrade
+  ASSERT_EQ(d.warnings.size(), 2u);  // labels cannot be removed on downgrade
+  EXPECT_EQ(d.warnings[0].kind, retort::WarningKind::irreversible);
 }
 
 TEST(Diff, RemovedEnumLabelIsAnErrorNamingTheEnum) {
@@ -112,7 +114,9 @@ TEST(Diff, TypeChangeGetsUsingOnlyWithoutImplicitCastAndWarnsWhenNarrowing) {
   EXPECT_FALSE(alter.using_expr);
   EXPECT_TRUE(widen.warnings.empty());
   auto narrow = retort::diff(after, before);
-  EXPECT_EQ(narrow.warnings.size(), 1u);
+  ASSERT_EQ(narrow.warnings.size(), 1u);
+  EXPECT_EQ(narrow.warnings[0].kind, retort::WarningKind::narrows_type);
+  EXPECT_EQ(narrow.warnings[0].object, "public.a.b_id");
 
   after.schemas["public"].tables["a"].columns[1].type = "text";
   auto to_text = retort::diff(before, after);
@@ -132,8 +136,9 @@ TEST(Diff, NotNullWithoutDefaultWarnsOnlyWhenTheTableHasRows) {
   auto d = retort::diff(before, after);
   d.keep_row_warnings([](const retort::QualifiedName&) { return true; });
   ASSERT_EQ(d.warnings.size(), 1u);
-  EXPECT_NE(d.warnings[0].find("NOT NULL column public.a.must without a default"),
-            std::string::npos);
+  EXPECT_EQ(d.warnings[0].kind, retort::WarningKind::not_null_without_default);
+  EXPECT_EQ(d.warnings[0].object, "public.a.must");
+  EXPECT_FALSE(d.warnings[0].only_if_rows);  // settled by keep_row_warnings
 }
 
 TEST(Diff, ChangedPrimaryKeyRebuildsForeignKeysPointingAtIt) {

@@ -172,13 +172,13 @@ TEST(CreateScript, DependencyOrder) {
     EXPECT_NE(p, std::string::npos) << needle;
     return p;
   };
-  // schemas, then enums, then tables, then foreign keys, then comments
+  // schemas, then enums, then tables (each with its comments), then foreign keys
   EXPECT_LT(pos("CREATE SCHEMA IF NOT EXISTS \"archive\""), pos("CREATE TYPE"));
   EXPECT_LT(pos("CREATE TYPE \"public\".\"loan_state\""), pos("CREATE TABLE"));
   EXPECT_LT(pos("CREATE TABLE \"public\".\"books\""), pos("FOREIGN KEY"));
   EXPECT_LT(pos("CREATE TABLE \"public\".\"loans\""), pos("FOREIGN KEY"));
   EXPECT_LT(pos("CREATE TABLE \"archive\".\"entries\""), pos("FOREIGN KEY"));
-  EXPECT_LT(pos("FOREIGN KEY"), pos("COMMENT ON"));
+  EXPECT_LT(pos("COMMENT ON"), pos("FOREIGN KEY"));
   EXPECT_EQ(sql.find("REFERENCES", 0),
             sql.find("ALTER TABLE") + sql.substr(sql.find("ALTER TABLE")).find("REFERENCES"));
 }

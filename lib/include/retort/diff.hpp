@@ -2,40 +2,38 @@
 // inverses, and the warnings a reviewer must see. See docs/autogenerate.md.
 #pragma once
 
-#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "retort/ops.hpp"
 #include "retort/schema.hpp"
+#include "retort/warning.hpp"
 
 namespace retort {
 
 struct SchemaDiff {
   std::vector<Op> upgrade;
   std::vector<Op> downgrade;  // undoes upgrade exactly, in reverse order
-  std::vector<std::string> warnings;
-  // The warnings that hold only if a table has rows ("NOT NULL without a default"), by position
-  // in `warnings`: the differ flags every such step, and the caller who knows which tables hold
-  // rows keeps only those that apply (keep_row_warnings).
-  std::vector<std::pair<std::size_t, QualifiedName>> row_warnings;
+  // Some hold only if a table has rows ("NOT NULL without a default"): the differ flags every
+  // such step, and the caller who knows which tables hold rows keeps those that apply.
+  std::vector<Warning> warnings;
 
   bool empty() const { return upgrade.empty(); }
-  // The tables row_warnings ask about.
+  // The tables that warnings ask about (Warning::only_if_rows), sorted.
   std::vector<QualifiedName> tables_asked() const;
-  // Drops the row warnings whose table has no rows.
+  // Drops the warnings whose table has no rows; the others hold and lose their condition.
   void keep_row_warnings(const std::function<bool(const QualifiedName&)>& has_rows);
 };
 
 // Both schemas must be canonical (introspected, or canonicalized by the server: see
-// canonicalize.hpp) for the comparison to be free of false positives. Throws Error for a change
+// compare.hpp) for the comparison to be free of false positives. Throws Error for a change
 // retort cannot express safely (an enum label removed or reordered), naming the object.
 SchemaDiff diff(const Schema& current, const Schema& target);
 
 // Whether turning column `from` (nullptr: a new column) into `to` fails on a table that has rows
-// (a NOT NULL column added without a default, NOT NULL set): the steps behind row_warnings.
+// (a NOT NULL column added without a default, NOT NULL set): the steps behind row warnings.
 bool fails_on_rows(const Column* from, const Column& to);
 
 // Whether two canonical default expressions mean the same (now() and CURRENT_TIMESTAMP do).

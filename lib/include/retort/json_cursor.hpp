@@ -30,6 +30,7 @@ class JsonCursor {
   std::optional<JsonCursor> find(std::string_view key) const;
   // Rejects keys other than those listed, naming the first unexpected one.
   void allow_keys(std::initializer_list<std::string_view> keys) const;
+  void allow_keys(const std::vector<std::string_view>& keys) const;
 
   std::vector<JsonCursor> elements() const;  // requires an array
   std::string as_string() const;

@@ -1,6 +1,7 @@
 // Ops: the closed set of schema changes a revision is made of. Each is a value with three faces:
 // JSON (as stored in a revision file), SQL (every identifier quoted) and an inverse (downgrade).
 // An op carries everything its inverse needs (a dropped column's definition, the old type, ...).
+// Each op lives with its kind in kinds/<kind>.hpp; this file registers the kinds.
 #pragma once
 
 #include <optional>
@@ -9,198 +10,71 @@
 #include <vector>
 
 #include "retort/json_cursor.hpp"
+#include "retort/kinds/check.hpp"
+#include "retort/kinds/column.hpp"
+#include "retort/kinds/enum.hpp"
+#include "retort/kinds/execute.hpp"
+#include "retort/kinds/foreign_key.hpp"
+#include "retort/kinds/identity.hpp"
+#include "retort/kinds/index.hpp"
+#include "retort/kinds/namespace.hpp"
+#include "retort/kinds/primary_key.hpp"
+#include "retort/kinds/table.hpp"
+#include "retort/kinds/unique.hpp"
 #include "retort/schema.hpp"
-#include "retort/snapshot.hpp"
 
 namespace retort {
 
-namespace op {
+// Every kind, once. The op family and the table-item kinds are derived from this list.
+using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+                       UniqueKind, CheckKind, ForeignKeyKind, IndexKind, ExecuteKind>;
 
-struct CreateSchema {
-  std::string schema;
-  bool operator==(const CreateSchema&) const = default;
-};
-struct DropSchema {
-  std::string schema;
-  bool operator==(const DropSchema&) const = default;
-};
+namespace detail {
 
-struct CreateEnum {
-  std::string schema;
-  Enum enum_type;
-  bool operator==(const CreateEnum&) const = default;
+template <class... Lists>
+struct Concat;
+template <class... Ts>
+struct Concat<TypeList<Ts...>> {
+  using type = TypeList<Ts...>;
 };
-struct DropEnum {
-  std::string schema;
-  Enum enum_type;
-  bool operator==(const DropEnum&) const = default;
-};
-// ALTER TYPE ... ADD VALUE: PostgreSQL cannot remove an enum label, so its inverse is irreversible.
-struct AddEnumLabel {
-  QualifiedName enum_name;
-  std::string label;
-  std::optional<std::string> before;  // at most one of before/after; neither means at the end
-  std::optional<std::string> after;
-  bool operator==(const AddEnumLabel&) const = default;
+template <class... As, class... Bs, class... Rest>
+struct Concat<TypeList<As...>, TypeList<Bs...>, Rest...> {
+  using type = typename Concat<TypeList<As..., Bs...>, Rest...>::type;
 };
 
-struct CreateTable {
-  std::string schema;
-  Table table;  // foreign keys and indexes are separate ops, so cycles between new tables work
-  bool operator==(const CreateTable&) const = default;
-};
-struct DropTable {
-  std::string schema;
-  Table table;
-  bool operator==(const DropTable&) const = default;
+template <class List>
+struct OpsOf;
+template <class... Ks>
+struct OpsOf<TypeList<Ks...>> {
+  using type = typename Concat<typename Ks::Ops...>::type;
 };
 
-struct AddColumn {
-  QualifiedName table;
-  Column column;
-  bool operator==(const AddColumn&) const = default;
-};
-struct DropColumn {
-  QualifiedName table;
-  Column column;
-  bool operator==(const DropColumn&) const = default;
-};
-struct AlterColumnType {
-  QualifiedName table;
-  std::string column;
-  std::string type;
-  std::string old_type;
-  std::optional<std::string> using_expr;      // USING for the upgrade
-  std::optional<std::string> old_using_expr;  // USING for the downgrade
-  bool operator==(const AlterColumnType&) const = default;
-};
-struct SetNotNull {
-  QualifiedName table;
-  std::string column;
-  bool operator==(const SetNotNull&) const = default;
-};
-struct DropNotNull {
-  QualifiedName table;
-  std::string column;
-  bool operator==(const DropNotNull&) const = default;
-};
-struct SetDefault {
-  QualifiedName table;
-  std::string column;
-  std::string default_expr;
-  std::optional<std::string> old_default;
-  bool operator==(const SetDefault&) const = default;
-};
-struct DropDefault {
-  QualifiedName table;
-  std::string column;
-  std::string old_default;
-  bool operator==(const DropDefault&) const = default;
-};
-struct AddIdentity {
-  QualifiedName table;
-  std::string column;
-  Identity identity;
-  bool operator==(const AddIdentity&) const = default;
-};
-struct DropIdentity {
-  QualifiedName table;
-  std::string column;
-  Identity identity;
-  bool operator==(const DropIdentity&) const = default;
+template <class List>
+struct VariantOf;
+template <class... Ts>
+struct VariantOf<TypeList<Ts...>> {
+  using type = std::variant<Ts...>;
 };
 
-// Changes an identity's kind or options in place: the sequence keeps its position.
-struct AlterIdentity {
-  QualifiedName table;
-  std::string column;
-  Identity identity;
-  Identity old_identity;
-  bool operator==(const AlterIdentity&) const = default;
+// The kinds whose items live in a table's lists.
+template <class List>
+struct TableItemsOf;
+template <class... Ks>
+struct TableItemsOf<TypeList<Ks...>> {
+  using type =
+      typename Concat<std::conditional_t<TableItemKind<Ks>, TypeList<Ks>, TypeList<>>...>::type;
 };
 
-struct AddPrimaryKey {
-  QualifiedName table;
-  PrimaryKey primary_key;
-  bool operator==(const AddPrimaryKey&) const = default;
-};
-struct DropPrimaryKey {
-  QualifiedName table;
-  PrimaryKey primary_key;
-  bool operator==(const DropPrimaryKey&) const = default;
-};
-struct AddUnique {
-  QualifiedName table;
-  UniqueConstraint unique;
-  bool operator==(const AddUnique&) const = default;
-};
-struct DropUnique {
-  QualifiedName table;
-  UniqueConstraint unique;
-  bool operator==(const DropUnique&) const = default;
-};
-struct AddCheck {
-  QualifiedName table;
-  CheckConstraint check;
-  bool operator==(const AddCheck&) const = default;
-};
-struct DropCheck {
-  QualifiedName table;
-  CheckConstraint check;
-  bool operator==(const DropCheck&) const = default;
-};
-struct AddForeignKey {
-  QualifiedName table;
-  ForeignKey foreign_key;
-  bool operator==(const AddForeignKey&) const = default;
-};
-struct DropForeignKey {
-  QualifiedName table;
-  ForeignKey foreign_key;
-  bool operator==(const DropForeignKey&) const = default;
-};
-struct CreateIndex {
-  QualifiedName table;
-  Index index;
-  bool operator==(const CreateIndex&) const = default;
-};
-struct DropIndex {
-  QualifiedName table;
-  Index index;
-  bool operator==(const DropIndex&) const = default;
-};
+}  // namespace detail
 
-struct SetTableComment {
-  QualifiedName table;
-  std::optional<std::string> comment;  // nullopt removes it
-  std::optional<std::string> old_comment;
-  bool operator==(const SetTableComment&) const = default;
-};
-struct SetColumnComment {
-  QualifiedName table;
-  std::string column;
-  std::optional<std::string> comment;
-  std::optional<std::string> old_comment;
-  bool operator==(const SetColumnComment&) const = default;
-};
+using Op = detail::VariantOf<detail::OpsOf<Kinds>::type>::type;
+using TableItemKinds = detail::TableItemsOf<Kinds>::type;
 
-// Hand-written SQL. Without down_sql the op cannot be reverted.
-struct Execute {
-  std::string sql;
-  std::optional<std::string> down_sql;
-  bool operator==(const Execute&) const = default;
-};
-
-}  // namespace op
-
-using Op =
-    std::variant<op::CreateSchema, op::DropSchema, op::CreateEnum, op::DropEnum, op::AddEnumLabel,
-                 op::CreateTable, op::DropTable, op::AddColumn, op::DropColumn, op::AlterColumnType,
-                 op::SetNotNull, op::DropNotNull, op::SetDefault, op::DropDefault, op::AddIdentity,
-                 op::DropIdentity, op::AlterIdentity, op::AddPrimaryKey, op::DropPrimaryKey,
-                 op::AddUnique, op::DropUnique, op::AddCheck, op::DropCheck, op::AddForeignKey,
-                 op::DropForeignKey, op::CreateIndex, op::DropIndex, op::SetTableComment,
-                 op::SetColumnComment, op::Execute>;
+// Calls f.template operator()<Kind>() for every table-item kind, in registration order.
+template <class F>
+void for_each_table_item_kind(F&& f) {
+  [&]<class... Ks>(TypeList<Ks...>) { (f.template operator()<Ks>(), ...); }(TableItemKinds{});
+}
 
 // The op's name in a revision file: "create_table", "add_column", ...
 std::string op_name(const Op& op);

@@ -1,5 +1,5 @@
-// Schema <-> JSON. The snapshot format (docs/snapshot-format.md) is also how revision files spell
-// tables, columns, constraints and indexes, so the pieces are exposed one by one.
+// Schema <-> JSON: the snapshot format (docs/snapshot-format.md). Revision files spell tables,
+// columns, constraints and indexes the same way.
 #pragma once
 
 #include <filesystem>
@@ -14,28 +14,10 @@ namespace retort {
 
 using ordered_json = nlohmann::ordered_json;
 
+// The pieces (tables, columns, constraints, ...) are read and written by their kinds
+// (kinds/*.hpp: to_json and from_json).
 ordered_json to_json(const Schema& schema);
-ordered_json to_json(const Table& table);
-ordered_json to_json(const Column& column);
-ordered_json to_json(const Identity& identity);
-ordered_json to_json(const PrimaryKey& pk);
-ordered_json to_json(const UniqueConstraint& unique);
-ordered_json to_json(const CheckConstraint& check);
-ordered_json to_json(const ForeignKey& fk);
-ordered_json to_json(const Index& index);
-ordered_json to_json(const Enum& e);
-
 Schema schema_from_json(const JsonCursor& c);
-Table table_from_json(const JsonCursor& c);
-Column column_from_json(const JsonCursor& c);
-Identity identity_from_json(const JsonCursor& c);
-PrimaryKey primary_key_from_json(const JsonCursor& c);
-UniqueConstraint unique_from_json(const JsonCursor& c);
-CheckConstraint check_from_json(const JsonCursor& c);
-ForeignKey foreign_key_from_json(const JsonCursor& c);
-Index index_from_json(const JsonCursor& c);
-Enum enum_from_json(const JsonCursor& c);
-
 // Two-space indented JSON with a trailing newline: the form retort writes to files.
 std::string dump(const ordered_json& json);
 

@@ -20,31 +20,18 @@ std::string array_literal(const std::vector<std::string>& items);
 std::string column_definition(const Column& column);
 std::string identity_clause(const Identity& identity);  // GENERATED ... AS IDENTITY [(...)]
 
-// Table constraint clauses, as used in CREATE TABLE and ALTER TABLE ... ADD.
-std::string constraint_clause(const PrimaryKey& pk);
-std::string constraint_clause(const UniqueConstraint& unique);
-std::string constraint_clause(const CheckConstraint& check);
-std::string constraint_clause(const ForeignKey& fk);
-
 // Statements, each without the trailing semicolon.
 std::string create_schema_sql(std::string_view schema);
 std::string create_enum_sql(const QualifiedName& name, const std::vector<std::string>& labels);
-// CREATE TABLE with columns, primary key, unique and check constraints; foreign keys are added
-// afterwards (add_constraint_sql) so that tables referring to each other can be created.
-std::string create_table_sql(std::string_view schema, const Table& table);
-std::string create_index_sql(const QualifiedName& table, const Index& index);
-std::string index_key_sql(const IndexKey& key);
-template <class Constraint>
-std::string add_constraint_sql(const QualifiedName& table, const Constraint& c) {
-  return "ALTER TABLE " + qualified(table) + " ADD " + constraint_clause(c);
-}
+std::string alter_column_sql(const QualifiedName& table,
+                             std::string_view column);  // ALTER TABLE t ALTER COLUMN c
 std::string comment_on_table_sql(const QualifiedName& table,
                                  const std::optional<std::string>& text);
 std::string comment_on_column_sql(const QualifiedName& table, std::string_view column,
                                   const std::optional<std::string>& text);
 
-// The whole schema as a script an empty database accepts: schemas, enums, tables, indexes, then
-// foreign keys, then comments.
+// The whole schema as a script an empty database accepts: the upgrade from nothing, in the
+// differ's order (schemas, types, tables, indexes, foreign keys, comments).
 std::string create_script(const Schema& schema);
 
 }  // namespace retort

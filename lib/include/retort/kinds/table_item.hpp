@@ -1,0 +1,56 @@
+// The two ops every kind of table item (constraint, index) has: added to a table, dropped from
+// it. A changed item is dropped and added again. The kind supplies names, SQL and descriptions.
+#pragma once
+
+#include "retort/kinds/kind.hpp"
+
+namespace retort {
+
+std::string display(const QualifiedName& name);  // schema.name, for messages
+
+namespace op {
+
+template <class Kind>
+struct DropItem;
+
+template <class Kind>
+struct AddItem {
+  static constexpr std::string_view kName = Kind::kAddName;
+  QualifiedName table;
+  typename Kind::Item item;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("table", o.table);
+    f(Kind::kItemKey, o.item);
+  }
+  std::vector<std::string> sql() const { return {Kind::add_sql(table, item)}; }
+  DropItem<Kind> inverse() const { return {table, item}; }
+  std::string describe() const { return Kind::describe_add(table, item); }
+  bool operator==(const AddItem&) const = default;
+};
+
+template <class Kind>
+struct DropItem {
+  static constexpr std::string_view kName = Kind::kDropName;
+  QualifiedName table;
+  typename Kind::Item item;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("table", o.table);
+    f(Kind::kItemKey, o.item);
+  }
+  std::vector<std::string> sql() const { return {Kind::drop_sql(table, item)}; }
+  AddItem<Kind> inverse() const { return {table, item}; }
+  std::string describe() const {
+    return "drop " + std::string(Kind::kNoun) + " " + item.name + " on " + display(table);
+  }
+  bool operator==(const DropItem&) const = default;
+};
+
+}  // namespace op
+
+// ALTER TABLE t ADD <clause> / ALTER TABLE t DROP CONSTRAINT "name".
+std::string add_constraint_sql(const QualifiedName& table, const std::string& clause);
+std::string drop_constraint_sql(const QualifiedName& table, const std::string& name);
+
+}  // namespace retort

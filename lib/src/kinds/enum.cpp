@@ -1,0 +1,91 @@
+#include "retort/kinds/enum.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "../plan.hpp"
+#include "retort/error.hpp"
+#include "retort/kinds/table_item.hpp"
+#include "retort/sql.hpp"
+
+namespace retort {
+
+ordered_json to_json(const Enum& e) { return ordered_json{{"name", e.name}, {"labels", e.labels}}; }
+
+void from_json(const JsonCursor& c, Enum& out) {
+  c.allow_keys({"name", "labels"});
+  out = Enum{c.string_at("name"), c.at("labels").as_strings()};
+}
+
+namespace op {
+
+std::vector<std::string> CreateEnum::sql() const {
+  return {create_enum_sql({schema, enum_type.name}, enum_type.labels)};
+}
+DropEnum CreateEnum::inverse() const { return {schema, enum_type}; }
+std::string CreateEnum::describe() const {
+  return fmt::format("create enum {}.{} ({})", schema, enum_type.name,
+                     fmt::join(enum_type.labels, ", "));
+}
+
+std::vector<std::string> DropEnum::sql() const {
+  return {"DROP TYPE " + qualified({schema, enum_type.name})};
+}
+CreateEnum DropEnum::inverse() const { return {schema, enum_type}; }
+std::string DropEnum::describe() const {
+  return fmt::format("drop enum {}.{}", schema, enum_type.name);
+}
+
+void AddEnumLabel::validate(const JsonCursor& c) const {
+  if (before && after) c.fail("at most one of \"before\" and \"after\"");
+}
+std::vector<std::string> AddEnumLabel::sql() const {
+  std::string s = "ALTER TYPE " + qualified(enum_name) + " ADD VALUE " + quote_literal(label);
+  if (before) s += " BEFORE " + quote_literal(*before);
+  if (after) s += " AFTER " + quote_literal(*after);
+  return {s};
+}
+std::string AddEnumLabel::describe() const {
+  std::string where = before ? " before '" + *before + "'" : after ? " after '" + *after + "'" : "";
+  return fmt::format("add label '{}' to enum {}{}", label, display(enum_name), where);
+}
+
+}  // namespace op
+
+}  // namespace retort
+
+namespace retort {
+
+// New labels go in position with ADD VALUE; PostgreSQL cannot remove or reorder labels.
+void diff_enum(Plan& plan, const QualifiedName& name, const Enum* old, const Enum& wanted) {
+  if (!old) {
+    plan.emit(Phase::create_types, op::CreateEnum{name.schema, wanted});
+    return;
+  }
+  auto known = [&](const std::string& l) {
+    return std::find(old->labels.begin(), old->labels.end(), l) != old->labels.end();
+  };
+  std::vector<std::string> kept;
+  std::copy_if(wanted.labels.begin(), wanted.labels.end(), std::back_inserter(kept), known);
+  if (kept != old->labels)
+    throw Error(fmt::format(
+        "enum {}: labels were removed or reordered ({} -> {}); PostgreSQL cannot do that in "
+        "place. Write the revision by hand (rename the type, create the new one, convert the "
+        "columns with USING col::text::new_type, drop the old type)",
+        display(name), fmt::join(old->labels, ","), fmt::join(wanted.labels, ",")));
+  for (std::size_t i = 0; i < wanted.labels.size(); ++i) {
+    const auto& l = wanted.labels[i];
+    if (known(l)) continue;
+    op::AddEnumLabel add{name, l, std::nullopt, std::nullopt};
+    if (i > 0)
+      add.after = wanted.labels[i - 1];
+    else
+      add.before = wanted.labels[i + 1];
+    plan.emit(Phase::create_types, std::move(add));
+  }
+}
+
+}  // namespace retort

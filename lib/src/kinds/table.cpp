@@ -1,0 +1,121 @@
+#include "retort/kinds/table.hpp"
+
+#include <fmt/format.h>
+
+#include "../plan.hpp"
+#include "retort/kinds/column.hpp"
+#include "retort/ops.hpp"
+#include "retort/sql.hpp"
+
+namespace retort {
+
+ordered_json to_json(const Table& t) {
+  ordered_json j;
+  j["name"] = t.name;
+  if (t.comment) j["comment"] = *t.comment;
+  ordered_json cols = ordered_json::array();
+  for (const auto& c : t.columns) cols.push_back(to_json(c));
+  j["columns"] = std::move(cols);
+  if (t.primary_key) j["primary_key"] = to_json(*t.primary_key);
+  for_each_table_item_kind([&]<class Kind>() {
+    const auto& items = Kind::items(t);
+    if (items.empty()) return;
+    ordered_json arr = ordered_json::array();
+    for (const auto& i : items) arr.push_back(to_json(i));
+    j[std::string(Kind::kJsonKey)] = std::move(arr);
+  });
+  return j;
+}
+
+void from_json(const JsonCursor& c, Table& t) {
+  std::vector<std::string_view> keys = {"name", "comment", "columns", "primary_key"};
+  for_each_table_item_kind([&]<class Kind>() { keys.push_back(Kind::kJsonKey); });
+  c.allow_keys(keys);
+  t.name = c.string_at("name");
+  t.comment = c.optional_string("comment");
+  auto columns = c.at("columns").elements();
+  t.columns.resize(columns.size());  // exactly: 10,000 tables of grown vectors add up
+  for (std::size_t i = 0; i < columns.size(); ++i) from_json(columns[i], t.columns[i]);
+  if (auto pk = c.find("primary_key"); pk && !pk->is_null())
+    from_json(*pk, t.primary_key.emplace());
+  for_each_table_item_kind([&]<class Kind>() {
+    if (auto list = c.find(Kind::kJsonKey))
+      for (const auto& e : list->elements()) from_json(e, Kind::items(t).emplace_back());
+  });
+}
+
+Table without_separate_items(Table t) {
+  for_each_table_item_kind([&]<class Kind>() {
+    if constexpr (!Kind::kInCreateTable) Kind::items(t).clear();
+  });
+  return t;
+}
+
+std::string create_table_sql(const QualifiedName& name, const Table& t) {
+  std::vector<std::string> items;
+  for (const auto& c : t.columns) items.push_back(column_definition(c));
+  if (t.primary_key) items.push_back(PrimaryKeyKind::clause(*t.primary_key));
+  for_each_table_item_kind([&]<class Kind>() {
+    if constexpr (Kind::kInCreateTable)
+      for (const auto& i : Kind::items(t)) items.push_back(Kind::clause(i));
+  });
+  std::string out = "CREATE TABLE " + qualified(name) + " (";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\n  " : "\n  ") + items[i];
+  return out + (items.empty() ? ")" : "\n)");
+}
+
+void create_table(Plan& plan, const QualifiedName& q, const Table& t) {
+  plan.emit(Phase::create_tables, op::CreateTable{q.schema, without_separate_items(t)});
+  for_each_table_item_kind([&]<class Kind>() {
+    if constexpr (!Kind::kInCreateTable)
+      for (const auto& item : Kind::items(t))
+        plan.emit(Kind::kAddPhase, op::AddItem<Kind>{q, item});
+  });
+}
+
+void drop_table(Plan& plan, const QualifiedName& q, const Table& t) {
+  for_each_table_item_kind([&]<class Kind>() {
+    if constexpr (!Kind::kInCreateTable)
+      for (const auto& item : Kind::items(t))
+        plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, item});
+  });
+  plan.emit(Phase::drop_tables, op::DropTable{q.schema, without_separate_items(t)});
+  plan.warn(WarningKind::drops_table, display(q),
+            fmt::format("drops table {} and all its rows", display(q)));
+}
+
+namespace op {
+
+// Items of kinds with ops of their own (foreign keys, indexes) are left out: the differ emits
+// them after every table exists. The comments CREATE TABLE cannot express follow it.
+std::vector<std::string> CreateTable::sql() const {
+  QualifiedName q{schema, table.name};
+  std::vector<std::string> out{create_table_sql(q, without_separate_items(table))};
+  if (table.comment) out.push_back(comment_on_table_sql(q, table.comment));
+  for (const auto& c : table.columns)
+    if (c.comment) out.push_back(comment_on_column_sql(q, c.name, c.comment));
+  return out;
+}
+DropTable CreateTable::inverse() const { return {schema, table}; }
+std::string CreateTable::describe() const {
+  return fmt::format("create table {}.{} ({} columns)", schema, table.name, table.columns.size());
+}
+
+std::vector<std::string> DropTable::sql() const {
+  return {"DROP TABLE " + qualified({schema, table.name})};
+}
+CreateTable DropTable::inverse() const { return {schema, table}; }
+std::string DropTable::describe() const {
+  return fmt::format("drop table {}.{}", schema, table.name);
+}
+
+std::vector<std::string> SetTableComment::sql() const {
+  return {comment_on_table_sql(table, comment)};
+}
+std::string SetTableComment::describe() const {
+  return fmt::format("set comment on table {}", display(table));
+}
+
+}  // namespace op
+
+}  // namespace retort

@@ -1,0 +1,17 @@
+#include "retort/kinds/table_item.hpp"
+
+#include "retort/sql.hpp"
+
+namespace retort {
+
+std::string display(const QualifiedName& name) { return name.schema + "." + name.name; }
+
+std::string add_constraint_sql(const QualifiedName& table, const std::string& clause) {
+  return "ALTER TABLE " + qualified(table) + " ADD " + clause;
+}
+
+std::string drop_constraint_sql(const QualifiedName& table, const std::string& name) {
+  return "ALTER TABLE " + qualified(table) + " DROP CONSTRAINT " + quote_ident(name);
+}
+
+}  // namespace retort

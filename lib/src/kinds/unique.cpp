@@ -1,0 +1,45 @@
+#include "retort/kinds/unique.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "retort/sql.hpp"
+
+namespace retort {
+
+ordered_json to_json(const UniqueConstraint& u) {
+  ordered_json j{{"name", u.name}, {"columns", u.columns}};
+  if (u.nulls_not_distinct) j["nulls_not_distinct"] = true;
+  return j;
+}
+
+void from_json(const JsonCursor& c, UniqueConstraint& out) {
+  c.allow_keys({"name", "columns", "nulls_not_distinct"});
+  out = UniqueConstraint{c.string_at("name"), c.at("columns").as_strings(),
+                         c.bool_or("nulls_not_distinct", false)};
+}
+
+std::string UniqueKind::clause(const Item& u) {
+  return fmt::format("CONSTRAINT {} UNIQUE{} ({})", quote_ident(u.name),
+                     u.nulls_not_distinct ? " NULLS NOT DISTINCT" : "", quote_list(u.columns));
+}
+std::string UniqueKind::add_sql(const QualifiedName& t, const Item& u) {
+  return add_constraint_sql(t, clause(u));
+}
+std::string UniqueKind::drop_sql(const QualifiedName& t, const Item& u) {
+  return drop_constraint_sql(t, u.name);
+}
+std::string UniqueKind::describe_add(const QualifiedName& t, const Item& u) {
+  return fmt::format("add unique {} on {} ({})", u.name, display(t), fmt::join(u.columns, ", "));
+}
+bool UniqueKind::uses_any(const Item& u, const std::set<std::string>& columns) {
+  return std::any_of(u.columns.begin(), u.columns.end(),
+                     [&](const auto& c) { return columns.contains(c); });
+}
+UniqueConstraint UniqueKind::from_catalog(const ConstraintRow& row) {
+  return {row.name, row.columns, row.nulls_not_distinct};
+}
+
+}  // namespace retort

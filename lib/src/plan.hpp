@@ -1,0 +1,72 @@
+// The differ's working state, shared by the kinds' diff functions (src/kinds/*.cpp): ops
+// collected per phase, and warnings. Internal to lib.
+#pragma once
+
+#include <array>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "retort/diff.hpp"
+
+namespace retort {
+
+class Plan {
+ public:
+  Plan(const Schema& current, const Schema& target) : current(current), target(target) {}
+
+  void emit(Phase phase, Op op) {
+    m_phases[static_cast<std::size_t>(phase)].push_back(std::move(op));
+  }
+  void warn(WarningKind kind, std::string object, std::string message,
+            std::optional<QualifiedName> only_if_rows = std::nullopt) {
+    m_warnings.push_back({kind, std::move(object), std::move(message), std::move(only_if_rows)});
+  }
+  const std::vector<Op>& ops(Phase phase) const {
+    return m_phases[static_cast<std::size_t>(phase)];
+  }
+  // The ops in phase order, their inverses in reverse, and the warnings.
+  SchemaDiff finish() &&;
+
+  const Schema& current;
+  const Schema& target;
+
+ private:
+  std::array<std::vector<Op>, static_cast<std::size_t>(Phase::count)> m_phases;
+  std::vector<Warning> m_warnings;
+};
+
+// Calls f(item, namesake) for each item of `list` in its order, `namesake` being the item of the
+// same name in `other` or nullptr. Lists are vectors of named items or maps keyed by name: the
+// one named-list walk used at every level (schemas, types, tables, columns, constraints).
+template <class List, class F>
+void each_with_namesake(const List& list, const List& other, F&& f) {
+  for (const auto& entry : list) {
+    if constexpr (requires { entry.second; }) {
+      auto it = other.find(entry.first);
+      f(entry.second, it == other.end() ? nullptr : &it->second);
+    } else {
+      const std::remove_cvref_t<decltype(entry)>* namesake = nullptr;
+      for (const auto& o : other)
+        if (o.name == entry.name) namesake = &o;
+      f(entry, namesake);
+    }
+  }
+}
+
+// What each kind contributes to a plan (src/kinds/<kind>.cpp). Table items (constraints,
+// indexes) need nothing here: the differ handles every registered TableItemKind alike.
+void diff_enum(Plan& plan, const QualifiedName& name, const Enum* old, const Enum& wanted);
+void create_table(Plan& plan, const QualifiedName& name, const Table& table);
+void drop_table(Plan& plan, const QualifiedName& name, const Table& table);
+// Columns of a table present on both sides; returns the columns dropped and added again (a
+// changed generation expression), whose dependent items must be rebuilt too.
+std::set<std::string> diff_columns(Plan& plan, const QualifiedName& name, const Table& old,
+                                   const Table& wanted);
+void diff_column_comments(Plan& plan, const QualifiedName& name, const Table& old,
+                          const Table& wanted, const std::set<std::string>& rebuilt);
+// A primary key or unique constraint dropped and added again takes the foreign keys referring to
+// it along: PostgreSQL refuses to drop it while they exist.
+void rebuild_referring_foreign_keys(Plan& plan);
+
+}  // namespace retort
