@@ -46,30 +46,6 @@ ToolResult retort_on(const std::string& url, const std::string& versions,
   return run_retort(all);
 }
 
-// The plain-text warnings the differ wrote before they had kinds; kept until every build writes
-// objects.
-std::string warning_kind_of_message(const std::string& m) {
-  auto has = [&](const char* s) { return m.find(s) != std::string::npos; };
-  if (m.starts_with("drops table ")) return "drops_table";
-  if (m.starts_with("drops column ")) return "drops_column";
-  if (m.starts_with("replaces column ")) return "replaces_column";
-  if (m.starts_with("changes the type of ")) return "narrows_type";
-  if (m.starts_with("adds NOT NULL column ")) return "not_null_without_default";
-  if (m.starts_with("sets NOT NULL on ")) return "sets_not_null";
-  if (has(": cannot be undone on downgrade")) return "irreversible";
-  if (has(": serial (owned sequence default) differs")) return "serial_differs";
-  return "";
-}
-
-std::vector<std::string> Evolved::warning_kinds() const {
-  std::vector<std::string> out;
-  for (const auto& w : warnings) out.push_back(w.kind);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-namespace {
-
 std::vector<DiffWarning> diff_warnings(const std::string& url, const std::string& versions,
                                        const std::string& target) {
   auto r = retort_on(url, versions, {"diff", "--target", target, "--format", "json"});
@@ -77,18 +53,13 @@ std::vector<DiffWarning> diff_warnings(const std::string& url, const std::string
   std::vector<DiffWarning> out;
   if (r.exit_code != 0) return out;
   auto j = nlohmann::json::parse(r.out);
-  for (const auto& w : j.at("warnings")) {
-    if (w.is_string()) {
-      auto message = w.get<std::string>();
-      auto kind = warning_kind_of_message(message);
-      EXPECT_FALSE(kind.empty()) << "a warning of no known kind: " << message;
-      out.push_back({kind, message});
-    } else {
-      out.push_back({w.at("kind").get<std::string>(), w.value("message", "")});
-    }
-  }
+  for (const auto& w : j.at("warnings"))
+    out.push_back({w.at("kind").get<std::string>(), w.at("object").get<std::string>(),
+                   w.at("message").get<std::string>()});
   return out;
 }
+
+namespace {
 
 // The upgrade op names of the one revision file in `versions`.
 std::vector<std::string> revision_ops(const std::string& versions) {

@@ -28,14 +28,15 @@ std::string catalog(const std::string& url);
 ToolResult retort_on(const std::string& url, const std::string& versions,
                      std::vector<std::string> args);
 
-// One warning of `retort diff --format json`, whichever shape the file has: an object
-// {"kind", "object", "message"} or (older) a plain message, whose kind is then inferred.
+// One warning of `retort diff --format json`: {"kind", "object", "message"}.
 struct DiffWarning {
-  std::string kind;
-  std::string message;
+  std::string kind;     // "drops_table"
+  std::string object;   // "public.gone"
+  std::string message;  // for failure output
 };
-// The kind a plain-text warning message stands for ("" if none matches).
-std::string warning_kind_of_message(const std::string& message);
+// The warnings of `retort diff --target <target> --format json` (EXPECTs it to succeed).
+std::vector<DiffWarning> diff_warnings(const std::string& url, const std::string& versions,
+                                       const std::string& target);
 
 struct Evolution {
   std::string before_sql;
@@ -50,10 +51,9 @@ struct Evolution {
 };
 
 struct Evolved {
-  std::string revision_out;                        // what `revision --autogenerate` printed
-  std::vector<std::string> ops;                    // the revision file's upgrade op names, in order
-  std::vector<DiffWarning> warnings;               // `diff --format json` before the upgrade
-  std::vector<std::string> warning_kinds() const;  // sorted
+  std::string revision_out;           // what `revision --autogenerate` printed
+  std::vector<std::string> ops;       // the revision file's upgrade op names, in order
+  std::vector<DiffWarning> warnings;  // `diff --format json` before the upgrade
 };
 
 // Runs the whole round trip with EXPECTs along the way; returns what was seen for more checks.
