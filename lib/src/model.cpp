@@ -33,10 +33,114 @@ std::string ModelSet::demangle(const char* mangled) {
   return status == 0 && out ? std::string(out.get()) : std::string(mangled);
 }
 
-Schema ModelSet::schema() const {
-  Schema s;
-  std::vector<std::string> errors;
+namespace {
 
+using Errors = std::vector<std::string>;
+
+// "table "t" (struct T)[, column "c"]": where a model error is.
+std::string where(const TableDraft& d, const std::string& column = "") {
+  return column.empty() ? fmt::format("table \"{}\" (struct {})", d.table.name, d.struct_name)
+                        : fmt::format("table \"{}\" (struct {}), column \"{}\"", d.table.name,
+                                      d.struct_name, column);
+}
+
+void check_columns(const TableDraft& d, const Table& t, const std::vector<std::string>& cols,
+                   const std::string& what, Errors& errors) {
+  for (const auto& c : cols)
+    if (!t.find_column(c))
+      errors.push_back(where(d, c) + ": " + what + " names a column the table does not have");
+}
+
+void check_column(const TableDraft& d, const Column& c, Errors& errors) {
+  if (c.type.empty()) errors.push_back(where(d, c.name) + ": no SQL type");
+  if (c.identity && c.nullable)
+    errors.push_back(where(d, c.name) + ": an identity column cannot be nullable");
+  if (c.identity && c.default_expr)
+    errors.push_back(where(d, c.name) + ": an identity column cannot have a server default");
+  if (c.generated && (c.default_expr || c.identity))
+    errors.push_back(where(d, c.name) + ": a generated column cannot have a default or identity");
+  if (c.name.size() > kMaxIdentifier)
+    errors.push_back(where(d, c.name) + ": the name is longer than 63 bytes");
+}
+
+ForeignKey foreign_key(const TableDraft& d, const ReferencesOption& ref,
+                       const std::vector<std::string>& cols) {
+  ForeignKey fk;
+  std::string n = d.table.name;
+  for (const auto& c : cols) n += "_" + c;
+  fk.name = ref.name.value_or(n + "_fkey");
+  fk.columns = cols;
+  fk.ref_table = {ref.schema.value_or(d.schema), ref.table};
+  fk.ref_columns = ref.ref_columns;
+  fk.on_delete = ref.on_delete;
+  fk.on_update = ref.on_update;
+  fk.deferrable = ref.deferrable;
+  fk.initially_deferred = ref.initially_deferred;
+  return fk;
+}
+
+// Every constraint and index name lives in one namespace per schema in PostgreSQL.
+void check_item_names(const TableDraft& d, const Table& t, Errors& errors) {
+  std::set<std::string> names;
+  auto claim = [&](const std::string& n) {
+    if (n.size() > kMaxIdentifier)
+      errors.push_back(where(d) + ": the name \"" + n + "\" is longer than 63 bytes");
+    if (!names.insert(n).second)
+      errors.push_back(where(d) + ": two constraints or indexes are named \"" + n + "\"");
+  };
+  if (t.primary_key) claim(t.primary_key->name);
+  for_each_table_item_kind([&]<class Kind>() {
+    for (const auto& item : Kind::items(t)) claim(item.name);
+  });
+}
+
+}  // namespace
+
+Table ModelSet::build_table(const TableDraft& d, std::vector<std::string>& errors) const {
+  Table t = d.table;
+  std::set<std::string> names;
+  for (const auto& c : d.column_names)
+    if (!names.insert(c).second) errors.push_back(where(d, c) + ": two columns have this name");
+  for (auto& c : t.columns) {
+    if (auto it = d.enums.find(c.name); it != d.enums.end()) {
+      auto e = m_enums.find(it->second);
+      if (e == m_enums.end()) {
+        errors.push_back(where(d, c.name) + ": its enum type " + demangle(it->second.name()) +
+                         " is not registered with ModelSet::enumeration");
+        continue;
+      }
+      c.type = e->second.schema + "." + e->second.value.name;
+      if (d.enum_arrays.at(c.name)) c.type += "[]";
+    }
+    check_column(d, c, errors);
+  }
+  if (t.name.size() > kMaxIdentifier)
+    errors.push_back(where(d) + ": the name is longer than 63 bytes");
+  if (!d.pk_columns.empty()) {
+    check_columns(d, t, d.pk_columns, "the primary key", errors);
+    for (const auto& c : d.pk_columns)
+      if (const auto* col = t.find_column(c); col && col->nullable)
+        errors.push_back(where(d, c) +
+                         ": a primary-key column cannot be nullable (its member is std::optional)");
+    t.primary_key = PrimaryKey{d.pk_name.value_or(primary_key_name(t.name)), d.pk_columns};
+  }
+  for (const auto& u : t.uniques)
+    check_columns(d, t, u.columns, "unique constraint \"" + u.name + "\"", errors);
+  for (const auto& ix : t.indexes) {
+    if (ix.keys.empty()) errors.push_back(where(d) + ": index \"" + ix.name + "\" has no keys");
+    for (const auto& k : ix.keys)
+      if (k.column) check_columns(d, t, {*k.column}, "index \"" + ix.name + "\"", errors);
+    check_columns(d, t, ix.include, "index \"" + ix.name + "\" (INCLUDE)", errors);
+  }
+  for (const auto& [ref, cols] : d.references) {
+    check_columns(d, t, cols, "a foreign key", errors);
+    t.foreign_keys.push_back(foreign_key(d, ref, cols));
+  }
+  check_item_names(d, t, errors);
+  return t;
+}
+
+void ModelSet::resolve_enums(Schema& s, std::vector<std::string>& errors) const {
   for (const auto& [type, draft] : m_enums) {
     auto& ns = s.schemas[draft.schema];
     ns.name = draft.schema;
@@ -50,124 +154,47 @@ Schema ModelSet::schema() const {
       errors.push_back(
           fmt::format("enum \"{}\" is registered twice in schema \"{}\"", e.name, draft.schema));
   }
+}
 
-  for (const auto& d : m_tables) {
-    auto& ns = s.schemas[d.schema];
-    ns.name = d.schema;
-    auto where = [&](const std::string& column) {
-      return column.empty() ? fmt::format("table \"{}\" (struct {})", d.table.name, d.struct_name)
-                            : fmt::format("table \"{}\" (struct {}), column \"{}\"", d.table.name,
-                                          d.struct_name, column);
-    };
-    if (ns.tables.contains(d.table.name)) {
-      errors.push_back(where("") + ": the table is registered twice");
-      continue;
-    }
-    Table t = d.table;
-    std::set<std::string> names;
-    for (const auto& c : d.column_names)
-      if (!names.insert(c).second) errors.push_back(where(c) + ": two columns have this name");
-    auto check_columns = [&](const std::vector<std::string>& cols, const std::string& what) {
-      for (const auto& c : cols)
-        if (!t.find_column(c))
-          errors.push_back(where(c) + ": " + what + " names a column the table does not have");
-    };
-
-    for (auto& c : t.columns) {
-      if (auto it = d.enums.find(c.name); it != d.enums.end()) {
-        auto e = m_enums.find(it->second);
-        if (e == m_enums.end()) {
-          errors.push_back(where(c.name) + ": its enum type " + demangle(it->second.name()) +
-                           " is not registered with ModelSet::enumeration");
-          continue;
-        }
-        c.type = e->second.schema + "." + e->second.value.name;
-        if (d.enum_arrays.at(c.name)) c.type += "[]";
-      }
-      if (c.type.empty()) errors.push_back(where(c.name) + ": no SQL type");
-      if (c.identity && c.nullable)
-        errors.push_back(where(c.name) + ": an identity column cannot be nullable");
-      if (c.identity && c.default_expr)
-        errors.push_back(where(c.name) + ": an identity column cannot have a server default");
-      if (c.generated && (c.default_expr || c.identity))
-        errors.push_back(where(c.name) + ": a generated column cannot have a default or identity");
-      if (c.name.size() > kMaxIdentifier)
-        errors.push_back(where(c.name) + ": the name is longer than 63 bytes");
-    }
-    if (t.name.size() > kMaxIdentifier)
-      errors.push_back(where("") + ": the name is longer than 63 bytes");
-
-    if (!d.pk_columns.empty()) {
-      check_columns(d.pk_columns, "the primary key");
-      for (const auto& c : d.pk_columns)
-        if (const auto* col = t.find_column(c); col && col->nullable)
-          errors.push_back(
-              where(c) + ": a primary-key column cannot be nullable (its member is std::optional)");
-      t.primary_key = PrimaryKey{d.pk_name.value_or(primary_key_name(t.name)), d.pk_columns};
-    }
-    for (const auto& u : t.uniques)
-      check_columns(u.columns, "unique constraint \"" + u.name + "\"");
-    for (const auto& ix : t.indexes) {
-      if (ix.keys.empty()) errors.push_back(where("") + ": index \"" + ix.name + "\" has no keys");
-      for (const auto& k : ix.keys)
-        if (k.column) check_columns({*k.column}, "index \"" + ix.name + "\"");
-      check_columns(ix.include, "index \"" + ix.name + "\" (INCLUDE)");
-    }
-    for (const auto& [ref, cols] : d.references) {
-      check_columns(cols, "a foreign key");
-      ForeignKey fk;
-      std::string n = t.name;
-      for (const auto& c : cols) n += "_" + c;
-      fk.name = ref.name.value_or(n + "_fkey");
-      fk.columns = cols;
-      fk.ref_table = {ref.schema.value_or(d.schema), ref.table};
-      fk.ref_columns = ref.ref_columns;
-      fk.on_delete = ref.on_delete;
-      fk.on_update = ref.on_update;
-      fk.deferrable = ref.deferrable;
-      fk.initially_deferred = ref.initially_deferred;
-      t.foreign_keys.push_back(std::move(fk));
-    }
-    // Every constraint and index name lives in one namespace per schema in PostgreSQL.
-    std::set<std::string> object_names;
-    auto claim = [&](const std::string& n) {
-      if (n.size() > kMaxIdentifier)
-        errors.push_back(where("") + ": the name \"" + n + "\" is longer than 63 bytes");
-      if (!object_names.insert(n).second)
-        errors.push_back(where("") + ": two constraints or indexes are named \"" + n + "\"");
-    };
-    if (t.primary_key) claim(t.primary_key->name);
-    for (const auto& u : t.uniques) claim(u.name);
-    for (const auto& c : t.checks) claim(c.name);
-    for (const auto& f : t.foreign_keys) claim(f.name);
-    for (const auto& i : t.indexes) claim(i.name);
-    ns.tables.emplace(t.name, std::move(t));
-  }
-
-  // Foreign keys are resolved last: they may point at tables registered later.
+// Foreign keys are resolved last: they may point at tables registered later.
+void ModelSet::resolve_foreign_keys(const Schema& s, std::vector<std::string>& errors) const {
   for (const auto& d : m_tables) {
     const Table* t = s.find_table({d.schema, d.table.name});
     if (!t) continue;
     for (const auto& fk : t->foreign_keys) {
-      auto where = fmt::format("table \"{}\" (struct {}), foreign key \"{}\"", t->name,
-                               d.struct_name, fk.name);
+      auto at = fmt::format("{}, foreign key \"{}\"", where(d), fk.name);
       const Table* target = s.find_table(fk.ref_table);
       if (!target) {
-        errors.push_back(fmt::format("{}: references table \"{}.{}\", which no model defines",
-                                     where, fk.ref_table.schema, fk.ref_table.name));
+        errors.push_back(fmt::format("{}: references table \"{}.{}\", which no model defines", at,
+                                     fk.ref_table.schema, fk.ref_table.name));
         continue;
       }
       if (fk.ref_columns.size() != fk.columns.size())
-        errors.push_back(fmt::format("{}: {} column(s) reference {} column(s)", where,
+        errors.push_back(fmt::format("{}: {} column(s) reference {} column(s)", at,
                                      fk.columns.size(), fk.ref_columns.size()));
       for (const auto& rc : fk.ref_columns)
         if (!target->find_column(rc))
           errors.push_back(
-              fmt::format("{}: references column \"{}\" of \"{}\", which it does not have", where,
-                          rc, target->name));
+              fmt::format("{}: references column \"{}\" of \"{}\", which it does not have", at, rc,
+                          target->name));
     }
   }
+}
 
+Schema ModelSet::schema() const {
+  Schema s;
+  std::vector<std::string> errors;
+  resolve_enums(s, errors);
+  for (const auto& d : m_tables) {
+    auto& ns = s.schemas[d.schema];
+    ns.name = d.schema;
+    if (ns.tables.contains(d.table.name)) {
+      errors.push_back(where(d) + ": the table is registered twice");
+      continue;
+    }
+    ns.tables.emplace(d.table.name, build_table(d, errors));
+  }
+  resolve_foreign_keys(s, errors);
   if (!errors.empty()) {
     std::string msg = errors.size() == 1 ? "invalid model: " : "invalid models:";
     if (errors.size() == 1)

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "retort/error.hpp"
+#include "retort/ops.hpp"
 
 namespace retort {
 
@@ -37,12 +38,8 @@ void Schema::normalize() {
               [](const auto& a, const auto& b) { return a.name < b.name; });
   };
   for (auto& [_, ns] : schemas)
-    for (auto& [_, t] : ns.tables) {
-      by_name(t.uniques);
-      by_name(t.checks);
-      by_name(t.foreign_keys);
-      by_name(t.indexes);
-    }
+    for (auto& [_, t] : ns.tables)
+      for_each_table_item_kind([&]<class Kind>() { by_name(Kind::items(t)); });
 }
 
 std::string to_string(FkAction action) {
@@ -59,13 +56,6 @@ std::string to_string(FkAction action) {
       return "SET DEFAULT";
   }
   return "NO ACTION";
-}
-
-FkAction fk_action_from_sql(std::string_view text) {
-  for (auto a : {FkAction::no_action, FkAction::restrict, FkAction::cascade, FkAction::set_null,
-                 FkAction::set_default})
-    if (to_string(a) == text) return a;
-  throw Error("unknown foreign-key action: " + std::string(text));
 }
 
 }  // namespace retort

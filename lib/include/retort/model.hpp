@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "retort/error.hpp"
+#include "retort/ops.hpp"
 #include "retort/schema.hpp"
 #include "retort/type_mapping.hpp"
 
@@ -222,6 +223,20 @@ class TableBuilder {
     m_draft->table.comment = std::move(text);
     return *this;
   }
+  // Any table item (constraint or index) as the schema spells it, for kinds without a builder
+  // of their own: .constraint(retort::ExclusionConstraint{"no_overlap", "USING gist (...)"}).
+  template <class Item>
+  TableBuilder& constraint(Item item) {
+    bool added = false;
+    for_each_table_item_kind([&]<class Kind>() {
+      if constexpr (std::is_same_v<typename Kind::Item, Item>) {
+        Kind::items(m_draft->table).push_back(std::move(item));
+        added = true;
+      }
+    });
+    if (!added) throw ModelError("constraint(): no kind of table item holds this type");
+    return *this;
+  }
 
  private:
   void apply(Column&, const PrimaryKeyTag&) { m_draft->pk_columns.push_back(m_current); }
@@ -279,6 +294,10 @@ class ModelSet {
   static std::string demangle(const char* mangled);
 
  private:
+  void resolve_enums(Schema& s, std::vector<std::string>& errors) const;
+  Table build_table(const TableDraft& d, std::vector<std::string>& errors) const;
+  void resolve_foreign_keys(const Schema& s, std::vector<std::string>& errors) const;
+
   struct EnumDraft {
     std::string schema;
     Enum value;

@@ -147,6 +147,5 @@ struct Schema {
 };
 
 std::string to_string(FkAction action);  // "NO ACTION", "CASCADE", ...
-FkAction fk_action_from_sql(std::string_view text);
 
 }  // namespace retort
