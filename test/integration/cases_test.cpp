@@ -36,6 +36,7 @@
 #include <sstream>
 
 #include "evolve.hpp"
+#include "retort/ops.hpp"
 
 namespace {
 
@@ -189,6 +190,27 @@ TEST(CaseFiles, AreAllRunAndNamedUniquely) {
     EXPECT_EQ(e.path().extension(), ".case") << e.path();
     EXPECT_EQ(std::distance(rel.begin(), rel.end()), 2) << "not in a kind directory: " << e.path();
   }
+}
+
+// Every op autogenerate can write is some case's expected op: a kind's ops are exercised here
+// (the unit tests keep their JSON and SQL faces). `execute` is written by hand only.
+template <std::size_t... I>
+std::set<std::string> every_op_name(std::index_sequence<I...>) {
+  return {retort::op_name(retort::Op(std::in_place_index<I>))...};
+}
+
+TEST(CaseFiles, CoverEveryOp) {
+  auto missing = every_op_name(std::make_index_sequence<std::variant_size_v<retort::Op>>());
+  ASSERT_GE(missing.size(), 20u);  // the registry was read
+  ASSERT_EQ(missing.erase("execute"), 1u);
+  for (const auto& f : case_files()) {
+    try {
+      for (const auto& op : parse_case(f).lines_of("ops")) missing.erase(op);
+    } catch (const std::exception&) {
+      // reported by the case's own test
+    }
+  }
+  EXPECT_TRUE(missing.empty()) << "ops no case expects: " << ::testing::PrintToString(missing);
 }
 
 }  // namespace
