@@ -139,6 +139,29 @@ TEST(Warnings, NotNullStepsAreFlaggedOnlyOnTablesWithRows) {
                       {"sets_not_null", "public.Order.note"}}));
 }
 
+// A serial's owned-sequence default is not an op retort writes: the difference is a warning, in
+// both directions, and nothing else.
+TEST(Warnings, SerialDifferenceIsReportedAndLeftAlone) {
+  for (const auto& [current, wanted] : std::vector<std::pair<std::string, std::string>>{
+           {"CREATE TABLE t (id int NOT NULL)", "CREATE TABLE t (id serial)"},
+           {"CREATE TABLE t (id serial)", "CREATE TABLE t (id int NOT NULL)"}}) {
+    auto db = fresh_database("serial");
+    auto target = fresh_database("serial_target");
+    exec_sql(db, current);
+    exec_sql(target, wanted);
+    auto versions = retort::test::temp_dir("versions");
+    auto d = retort_on(db, versions, {"diff", "--target", target, "--format", "json"});
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    auto j = nlohmann::json::parse(d.out);
+    EXPECT_TRUE(j["upgrade"].empty()) << d.out;
+    auto warnings = retort::test::diff_warnings(db, versions, target);
+    ASSERT_EQ(warnings.size(), 1u) << d.out;
+    EXPECT_EQ(warnings[0].kind, "serial_differs");
+    EXPECT_EQ(warnings[0].object, "public.t.id");
+    std::filesystem::remove_all(versions);
+  }
+}
+
 TEST(Check, DriftExitsOneAndErrorsExitOtherwise) {
   auto db = fresh_database("drift");
   auto models = run_retort({"models", "--format", "sql"});
