@@ -6,6 +6,7 @@
 #include <map>
 
 #include "command.hpp"
+#include "fleet_cmd.hpp"
 #include "retort/error.hpp"
 #include "retort/model.hpp"
 
@@ -39,12 +40,20 @@ const std::map<std::string, CommandInfo>& commands() {
 }
 
 void print_usage(std::ostream& out) {
-  out << "usage: retort [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n\n"
+  out << "usage: retort [--url URL] [--versions DIR] [--schema NAME]... COMMAND [ARGS]\n"
+         "       retort (--targets FILE | --targets-query SQL | --tenant-schemas PATTERN)\n"
+         "              [--jobs N] [--canary K] [--continue-on-error] [--report FILE.json] "
+         "COMMAND [ARGS]\n\n"
          "global options:\n"
          "  --url URL         libpq URI or conninfo (default: $DATABASE_URL)\n"
          "  --versions DIR    revision directory (default: versions)\n"
          "  --schema NAME     schema to manage, repeatable (default: public and the models' "
-         "schemas)\n\n"
+         "schemas)\n"
+         "  --targets FILE    run on every database listed (NAME URL or URL a line)\n"
+         "  --targets-query SQL  ... on the (name, url) rows SQL returns on --url\n"
+         "  --tenant-schemas PATTERN  ... on every schema LIKE PATTERN (template: the first "
+         "--schema)\n"
+         "  --jobs N, --canary K, --continue-on-error, --report FILE.json: see docs/fleet.md\n\n"
          "commands:\n";
   for (const auto& [name, info] : commands())
     out << fmt::format("  {:<10} {}\n", name, info.summary);
@@ -72,13 +81,25 @@ po::variables_map parse(const Args& args, const po::options_description& desc,
 
 int main(int argc, char** argv) {
   GlobalOptions g;
+  FleetFlags fleet;
   std::vector<std::string> rest;
   try {
     po::options_description global;
     global.add_options()("url", po::value<std::string>())("versions", po::value<std::string>())(
         "schema", po::value<std::vector<std::string>>()->composing())("help,h", "")("version", "");
+    // Fleet options (docs/fleet.md) are read here so that every fleet-capable command takes them.
+    global.add_options()("targets", po::value<std::string>())(
+        "targets-query", po::value<std::string>())("tenant-schemas", po::value<std::string>())(
+        "jobs", po::value<std::size_t>())("canary", po::value<std::size_t>())(
+        "continue-on-error", "")("report", po::value<std::string>());
     po::variables_map vm;
-    auto parsed = po::command_line_parser(argc, argv).options(global).allow_unregistered().run();
+    // No abbreviations: "--target" (diff, check) must not be taken for "--targets".
+    auto parsed =
+        po::command_line_parser(argc, argv)
+            .options(global)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .allow_unregistered()
+            .run();
     po::store(parsed, vm);
     rest = po::collect_unrecognized(parsed.options, po::include_positional);
     if (vm.count("url"))
@@ -90,6 +111,17 @@ int main(int argc, char** argv) {
       g.schemas = vm["schema"].as<std::vector<std::string>>();
       g.schemas_given = true;
     }
+    auto text = [&](const char* name) -> std::optional<std::string> {
+      if (!vm.count(name)) return std::nullopt;
+      return vm[name].as<std::string>();
+    };
+    fleet.targets_file = text("targets");
+    fleet.targets_query = text("targets-query");
+    fleet.tenant_schemas = text("tenant-schemas");
+    fleet.report = text("report");
+    if (vm.count("jobs")) fleet.jobs = vm["jobs"].as<std::size_t>();
+    if (vm.count("canary")) fleet.canary = vm["canary"].as<std::size_t>();
+    fleet.continue_on_error = vm.count("continue-on-error") > 0;
     if (vm.count("version")) {
       std::cout << "retort 0.1.0\n";
       return 0;
@@ -121,6 +153,7 @@ int main(int argc, char** argv) {
       for (const auto& [name, _] : models.schemas)
         if (name != "public") g.schemas.push_back(name);
     }
+    if (fleet.any()) return cmd_fleet(g, fleet, it->first, args);
     return it->second.run(g, args);
   } catch (const po::error& e) {
     std::cerr << fmt::format("retort {}: {} (see 'retort {} --help')\n", it->first, e.what(),

@@ -112,8 +112,9 @@ std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_sc
   }
   sql += ");\n";
   const QualifiedName temp{temp_schema, p.temp_name};
-  for (const auto& [kind, i] : p.items)
+  for (const auto& item_ref : p.items)
     for_each_table_item_kind([&]<class Kind>() {
+      const auto& [kind, i] = item_ref;
       if constexpr (Kind::kProbed) {
         if (kind != Kind::kJsonKey) return;
         auto item = Kind::items(t)[i];
@@ -130,8 +131,9 @@ void apply_probe(Table& t, const Probe& p, const Table& canon) {
     const Column* pc = canon.find_column(c.name);
     if (pc && p.columns.contains(c.name)) apply_probe(c, *pc);
   }
-  for (const auto& [kind, i] : p.items)
+  for (const auto& item_ref : p.items)
     for_each_table_item_kind([&]<class Kind>() {
+      const auto& [kind, i] = item_ref;
       if (kind != Kind::kJsonKey) return;
       auto& item = Kind::items(t)[i];
       for (const auto& probed : Kind::items(canon))
@@ -168,7 +170,8 @@ void prepare_types(pqxx::transaction_base& tx, const Schema& current, const Sche
 std::vector<QualifiedName> row_check_candidates(const Schema& current, const Schema& target) {
   std::vector<QualifiedName> out;
   for (const auto& [sname, ns] : target.schemas)
-    for (const auto& [tname, t] : ns.tables) {
+    for (const auto& [tname, table] : ns.tables) {
+      const Table& t = table;  // not a structured binding: clang 14 cannot capture those
       const Table* cur = current.find_table({sname, tname});
       if (cur && std::any_of(t.columns.begin(), t.columns.end(), [&](const Column& c) {
             return fails_on_rows(cur->find_column(c.name), c);

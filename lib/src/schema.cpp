@@ -38,8 +38,10 @@ void Schema::normalize() {
               [](const auto& a, const auto& b) { return a.name < b.name; });
   };
   for (auto& [_, ns] : schemas)
-    for (auto& [_, t] : ns.tables)
+    for (auto& entry : ns.tables) {
+      Table& t = entry.second;  // not a structured binding: clang 14 cannot capture those
       for_each_table_item_kind([&]<class Kind>() { by_name(Kind::items(t)); });
+    }
 }
 
 std::string to_string(FkAction action) {

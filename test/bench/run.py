@@ -3,6 +3,7 @@
 schemas of N tables x 20 columns (an index and a foreign key each). Run it through run.sh.
 
   run.py RETORT_BINARY DATABASE_URL OUT_JSON [N ...]
+  run.py RETORT_BINARY DATABASE_URL OUT_JSON fleet     (only the fleet figure, merged into OUT_JSON)
 """
 import json
 import os
@@ -142,17 +143,92 @@ def bench_revisions(retort, url, count=1000):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def bench_fleet(retort, base_url, count=200, jobs_list=(1, 4, 8), runs=3):
+    """One small revision applied to `count` databases with --targets, at several --jobs."""
+    work = tempfile.mkdtemp(prefix="retort-bench-fleet.")
+    names = [f"fleet_{i}" for i in range(count)]
+    try:
+        create = "SET client_min_messages = warning;\n" + "".join(
+            f"DROP DATABASE IF EXISTS {n}; CREATE DATABASE {n} TEMPLATE template0;\n" for n in names)
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", base_url], input=create.encode(),
+                       check=True)
+        targets = os.path.join(work, "targets.txt")
+        with open(targets, "w") as f:
+            for n in names:
+                f.write(f"{n} {db_url(base_url, n)}\n")
+        versions = os.path.join(work, "versions")
+        os.mkdir(versions)
+        table = {"name": "items", "columns": [{"name": "id", "type": "integer", "nullable": False},
+                                              {"name": "name", "type": "text", "nullable": True}],
+                 "primary_key": {"name": "items_pkey", "columns": ["id"]}}
+        rev = {"revision": "f1ee7f1ee7f1", "down_revision": None, "message": "items",
+               "created_at": "2026-01-01T00:00:00Z",
+               "upgrade": [{"op": "create_table", "schema": "public", "table": table}],
+               "downgrade": [{"op": "drop_table", "schema": "public", "table": table}],
+               "warnings": []}
+        with open(os.path.join(versions, "f1ee7f1ee7f1_items.json"), "w") as f:
+            json.dump(rev, f, indent=2)
+        fleet = [retort, "--versions", versions, "--schema", "public", "--targets", targets]
+        report = os.path.join(work, "report.json")
+        out = {"databases": count, "revision": "one create_table (2 columns, a primary key)",
+               "runs": runs, "jobs": []}
+        for jobs in jobs_list:
+            walls, per_target = [], []
+            for _ in range(runs):
+                subprocess.run([*fleet, "--jobs", "8", "downgrade", "base"], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                wall, _ = timed([*fleet, "--jobs", str(jobs), "--report", report, "upgrade"])
+                with open(report) as f:
+                    targets_done = json.load(f)["targets"]
+                if any(t["status"] != "ok" for t in targets_done):
+                    raise SystemExit(f"fleet bench: not every target upgraded: {report}")
+                walls.append(wall)
+                per_target.append(statistics.median(t["seconds"] for t in targets_done))
+            out["jobs"].append({"jobs": jobs, "wall_ms": round(statistics.median(walls) * 1000, 1),
+                                "per_target_median_ms": round(statistics.median(per_target) * 1000, 1),
+                                "targets_per_s": round(count / statistics.median(walls), 1)})
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        drop = "".join(f"DROP DATABASE IF EXISTS {n};\n" for n in names)
+        subprocess.run(["psql", "-X", "-q", base_url], input=drop.encode(), check=False)
+
+
+def print_fleet(fleet):
+    print(f'\nfleet: {fleet["databases"]} databases, {fleet["revision"]}, median of {fleet["runs"]}')
+    print("| --jobs | wall | per target (median) | targets/s |")
+    print("|---|---|---|---|")
+    for j in fleet["jobs"]:
+        print(f'| {j["jobs"]} | {j["wall_ms"]} ms | {j["per_target_median_ms"]} ms | '
+              f'{j["targets_per_s"]} |')
+
+
 def main():
     retort, url, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    if sys.argv[4:] == ["fleet"]:
+        print("benchmarking a fleet of 200 databases ...", file=sys.stderr, flush=True)
+        result = {}
+        if os.path.exists(out):
+            with open(out) as f:
+                result = json.load(f)
+        result["fleet"] = bench_fleet(retort, url)
+        result["fleet"]["date"] = time.strftime("%Y-%m-%d")
+        with open(out, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        print_fleet(result["fleet"])
+        return
     sizes = [int(a) for a in sys.argv[4:]] or [100, 1000, 10000]
     rows = []
     for n in sizes:
         print(f"benchmarking {n} tables ...", file=sys.stderr, flush=True)
         rows.append(bench(retort, url, n))
     revisions = bench_revisions(retort, url)
+    print("benchmarking a fleet of 200 databases ...", file=sys.stderr, flush=True)
+    fleet = bench_fleet(retort, url)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     result = {"machine": f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}",
-              "date": time.strftime("%Y-%m-%d"), "rows": rows, "revisions": revisions}
+              "date": time.strftime("%Y-%m-%d"), "rows": rows, "revisions": revisions, "fleet": fleet}
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
@@ -172,6 +248,7 @@ def main():
         print("| " + " | ".join(f(r) for _, f in cols) + " |")
     print(f'\n{revisions["revisions"]} revisions: heads {revisions["heads"]["median_ms"]} ms, '
           f'current {revisions["current"]["median_ms"]} ms')
+    print_fleet(fleet)
 
 
 if __name__ == "__main__":

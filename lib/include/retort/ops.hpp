@@ -13,6 +13,7 @@
 #include "retort/kinds/check.hpp"
 #include "retort/kinds/column.hpp"
 #include "retort/kinds/enum.hpp"
+#include "retort/kinds/exclusion.hpp"
 #include "retort/kinds/execute.hpp"
 #include "retort/kinds/foreign_key.hpp"
 #include "retort/kinds/identity.hpp"
@@ -26,8 +27,9 @@
 namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
-using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-                       UniqueKind, CheckKind, ForeignKeyKind, IndexKind, ExecuteKind>;
+using Kinds =
+    TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+             UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind>;
 
 namespace detail {
 

@@ -67,6 +67,14 @@ struct CheckConstraint {
   bool operator==(const CheckConstraint&) const = default;
 };
 
+// EXCLUDE USING gist (during WITH &&): no two rows whose keys all match under the operators.
+struct ExclusionConstraint {
+  std::string name;
+  std::string definition;  // after EXCLUDE, as pg_get_constraintdef prints it: "USING gist (...)"
+
+  bool operator==(const ExclusionConstraint&) const = default;
+};
+
 enum class FkAction { no_action, restrict, cascade, set_null, set_default };
 
 struct ForeignKey {
@@ -110,6 +118,7 @@ struct Table {
   std::optional<PrimaryKey> primary_key;
   std::vector<UniqueConstraint> uniques;  // sorted by name, as are the lists below
   std::vector<CheckConstraint> checks;
+  std::vector<ExclusionConstraint> exclusions;
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
