@@ -51,12 +51,18 @@ class Retargeter {
     for (auto& k : ix.keys) text(k.expression);
     text(ix.where);
   }
-  void foreign_key(ForeignKey& fk) const { name(fk.ref_table); }
+  // One overload per kind of table item: a new kind does not compile until it is handled here.
+  void item(PrimaryKey&) const {}
+  void item(UniqueConstraint&) const {}
+  void item(CheckConstraint& ck) const { text(ck.expression); }
+  void item(ExclusionConstraint& x) const { text(x.definition); }
+  void item(ForeignKey& fk) const { name(fk.ref_table); }
+  void item(Index& ix) const { index(ix); }
   void table(Table& t) const {
     for (auto& c : t.columns) column(c);
-    for (auto& ck : t.checks) text(ck.expression);
-    for (auto& fk : t.foreign_keys) foreign_key(fk);
-    for (auto& ix : t.indexes) index(ix);
+    for_each_table_item_kind([&]<class Kind>() {
+      for (auto& i : Kind::items(t)) item(i);
+    });
   }
   void table(QualifiedName& q) const { name(q); }
 
@@ -72,9 +78,7 @@ class Retargeter {
     if constexpr (requires { o.old_using_expr; }) text(o.old_using_expr);
     if constexpr (requires { o.default_expr; }) text(o.default_expr);
     if constexpr (requires { o.old_default; }) text(o.old_default);
-    if constexpr (requires { o.check; }) text(o.check.expression);
-    if constexpr (requires { o.foreign_key; }) foreign_key(o.foreign_key);
-    if constexpr (requires { o.index; }) index(o.index);
+    if constexpr (requires { o.item; }) item(o.item);
   }
 
  private:

@@ -111,12 +111,12 @@ TEST(Retarget, OpsMoveToTheTenantSchema) {
   fk.ref_columns = {"id"};
   auto add_fk = retarget(op::AddForeignKey{{"tmpl", "refs"}, fk}, "tmpl", "tenant_1");
   EXPECT_EQ(std::get<op::AddForeignKey>(add_fk).table, (QualifiedName{"tenant_1", "refs"}));
-  EXPECT_EQ(std::get<op::AddForeignKey>(add_fk).foreign_key.ref_table,
+  EXPECT_EQ(std::get<op::AddForeignKey>(add_fk).item.ref_table,
             (QualifiedName{"tenant_1", "items"}));
   // A reference to a shared schema stays where it is.
   fk.ref_table = {"public", "countries"};
   auto shared = retarget(op::AddForeignKey{{"tmpl", "refs"}, fk}, "tmpl", "tenant_1");
-  EXPECT_EQ(std::get<op::AddForeignKey>(shared).foreign_key.ref_table.schema, "public");
+  EXPECT_EQ(std::get<op::AddForeignKey>(shared).item.ref_table.schema, "public");
 
   auto alter = retarget(
       op::AlterColumnType{
@@ -128,7 +128,8 @@ TEST(Retarget, OpsMoveToTheTenantSchema) {
       retarget(op::AddEnumLabel{{"tmpl", "kind"}, "c", std::nullopt, std::nullopt}, "tmpl", "t9");
   EXPECT_EQ(std::get<op::AddEnumLabel>(label).enum_name.schema, "t9");
   auto exec = retarget(op::Execute{"INSERT INTO tmpl.x VALUES (1)", std::nullopt}, "tmpl", "t9");
-  EXPECT_EQ(std::get<op::Execute>(exec).sql, "INSERT INTO tmpl.x VALUES (1)");  // never rewritten
+  EXPECT_EQ(std::get<op::Execute>(exec).sql_text,
+            "INSERT INTO tmpl.x VALUES (1)");  // never rewritten
 }
 
 TEST(Retarget, RevisionsThatChangeAnotherSchemaAreRefused) {
