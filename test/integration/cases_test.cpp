@@ -1,5 +1,5 @@
 // Schema-change tests as data: every test/cases/<kind>/<name>.case runs through evolve()
-// (test/support/evolve.hpp) as the test Cases/<kind>_<name>. A case file:
+// (test/support/evolve.hpp) as the test Cases.RoundTrip/<kind>_<name>. A case file:
 //
 //   # one line saying what the case is about
 //   -- before
