@@ -7,7 +7,7 @@
 namespace {
 class ServerEnvironment : public ::testing::Environment {
  public:
-  void TearDown() override { retort::test::PgServer::instance().stop(); }
+  void TearDown() override { retort::test::PgServer::stop_if_started(); }
 };
 }  // namespace
 

@@ -27,11 +27,18 @@ std::string value_of(const std::string& text, const std::string& key) {
   return text.substr(pos + key.size() + 1, end - pos - key.size() - 1);
 }
 
+PgServer* g_started = nullptr;
+
 }  // namespace
 
 PgServer& PgServer::instance() {
   static PgServer server;
+  g_started = &server;
   return server;
+}
+
+void PgServer::stop_if_started() {
+  if (g_started) g_started->stop();
 }
 
 PgServer::PgServer() {
@@ -49,6 +56,20 @@ std::string PgServer::create_database(const std::string& prefix) {
   tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE template0");
   auto slash = m_url.rfind('/');
   return m_url.substr(0, slash + 1) + name;
+}
+
+std::string PgServer::reused_database(const std::string& name) {
+  auto it = m_reused.find(name);
+  if (it == m_reused.end()) return m_reused[name] = create_database("reused_" + name);
+  pqxx::connection c(it->second);
+  pqxx::work tx(c);
+  for (const auto& row : tx.exec("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+                                 "AND nspname <> 'information_schema'"))
+    tx.exec("DROP SCHEMA " + tx.quote_name(row[0].c_str()) + " CASCADE");
+  tx.exec("CREATE SCHEMA public AUTHORIZATION pg_database_owner");
+  tx.exec("GRANT USAGE ON SCHEMA public TO PUBLIC");
+  tx.commit();
+  return it->second;
 }
 
 void PgServer::stop() {

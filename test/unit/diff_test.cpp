@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "retort/cli/models.hpp"
 #include "retort/error.hpp"
-#include "retort/model.hpp"
+#include "sample_schema.hpp"
 
 namespace {
 
@@ -47,7 +46,7 @@ Schema two_tables_with_cycle() {
 }
 
 TEST(Diff, IdenticalSchemasGiveNoOps) {
-  auto s = retort_models().schema();
+  auto s = retort::test::sample_schema();
   auto d = retort::diff(s, s);
   EXPECT_TRUE(d.empty());
   EXPECT_TRUE(d.downgrade.empty());
@@ -158,12 +157,14 @@ TEST(Diff, NowAndCurrentTimestampAreTheSameDefault) {
 }
 
 TEST(Diff, DowngradeIsTheReversedInverse) {
-  auto before = retort_models().schema();
+  auto before = retort::test::sample_schema();
   auto after = before;
-  auto& members = after.schemas["public"].tables["members"];
-  members.columns.push_back(col("nickname", "text"));
-  members.comment = "changed";
-  members.columns[1].nullable = true;
+  auto& authors = after.schemas["public"].tables["authors"];
+  ASSERT_FALSE(authors.columns[1].nullable);
+  authors.columns.push_back(col("nickname", "text"));
+  authors.comment = "changed";
+  authors.columns[1].nullable = true;
+  after.schemas["archive"].tables.erase("entries");
   auto d = retort::diff(before, after);
   ASSERT_EQ(d.upgrade.size(), d.downgrade.size());
   for (std::size_t i = 0; i < d.upgrade.size(); ++i)

@@ -9,13 +9,13 @@
 #include <random>
 #include <sstream>
 
-#include "retort/cli/models.hpp"
 #include "retort/diff.hpp"
 #include "retort/error.hpp"
 #include "retort/model.hpp"
 #include "retort/revision.hpp"
 #include "retort/snapshot.hpp"
 #include "retort/sql_statements.hpp"
+#include "sample_schema.hpp"
 
 namespace {
 
@@ -123,7 +123,7 @@ void expect_clean(const fs::path& file, const std::string& text, Reader reader, 
 
 TEST(ReaderMutation, RevisionFilesNeverCrashAndAlwaysNameTheFile) {
   MutationDir dir;
-  auto models = retort_models().schema();
+  auto models = retort::test::sample_schema();
   auto d = retort::diff(retort::Schema{}, models);
   auto r = retort::write_revision(dir.path() / "base", "all the models", {}, d.upgrade, d.downgrade,
                                   d.warnings);
@@ -145,7 +145,7 @@ TEST(ReaderMutation, RevisionFilesNeverCrashAndAlwaysNameTheFile) {
 TEST(ReaderMutation, SnapshotFilesNeverCrashAndAlwaysNameTheFile) {
   MutationDir dir;
   std::ostringstream out;
-  retort::write_snapshot(out, retort_models().schema());
+  retort::write_snapshot(out, retort::test::sample_schema());
   const auto original = out.str();
   const auto file = dir.path() / "snap.json";
   write(file, original);

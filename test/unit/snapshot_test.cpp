@@ -7,10 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "retort/cli/models.hpp"
 #include "retort/error.hpp"
-#include "retort/model.hpp"
 #include "retort/sql.hpp"
+#include "sample_schema.hpp"
 
 namespace {
 
@@ -52,8 +51,8 @@ std::string read_error(const std::string& text) {
   return whole;
 }
 
-TEST(Snapshot, ExampleModelsRoundTrip) {
-  auto schema = retort_models().schema();
+TEST(Snapshot, SampleModelsRoundTrip) {
+  auto schema = retort::test::sample_schema();
   auto json = retort::dump(retort::to_json(schema));
   auto parsed = retort::parse_json(json, "x.json");
   auto back = retort::schema_from_json(retort::JsonCursor(parsed, "x.json"));
@@ -62,7 +61,7 @@ TEST(Snapshot, ExampleModelsRoundTrip) {
 }
 
 TEST(Snapshot, WrittenTableByTableAsTheWholeDocumentWouldBe) {
-  auto models = retort_models().schema();
+  auto models = retort::test::sample_schema();
   retort::Schema empty, no_tables;
   no_tables.schemas["s"].name = "s";
   no_tables.schemas["s"].enums["e"] = {"e", {"a", "b"}};
@@ -167,17 +166,18 @@ TEST(Snapshot, ReadingAMissingFileNamesIt) {
 }
 
 TEST(CreateScript, DependencyOrder) {
-  auto sql = retort::create_script(retort_models().schema());
+  auto sql = retort::create_script(retort::test::sample_schema());
   auto pos = [&](const std::string& needle) {
     auto p = sql.find(needle);
     EXPECT_NE(p, std::string::npos) << needle;
     return p;
   };
   // schemas, then enums, then tables (each with its comments), then foreign keys
-  EXPECT_LT(pos("CREATE SCHEMA IF NOT EXISTS \"audit\""), pos("CREATE TYPE"));
-  EXPECT_LT(pos("CREATE TYPE \"public\".\"member_role\""), pos("CREATE TABLE"));
-  EXPECT_LT(pos("CREATE TABLE \"public\".\"teams\""), pos("FOREIGN KEY"));
-  EXPECT_LT(pos("CREATE TABLE \"public\".\"members\""), pos("FOREIGN KEY"));
+  EXPECT_LT(pos("CREATE SCHEMA IF NOT EXISTS \"archive\""), pos("CREATE TYPE"));
+  EXPECT_LT(pos("CREATE TYPE \"public\".\"loan_state\""), pos("CREATE TABLE"));
+  EXPECT_LT(pos("CREATE TABLE \"public\".\"books\""), pos("FOREIGN KEY"));
+  EXPECT_LT(pos("CREATE TABLE \"public\".\"loans\""), pos("FOREIGN KEY"));
+  EXPECT_LT(pos("CREATE TABLE \"archive\".\"entries\""), pos("FOREIGN KEY"));
   EXPECT_LT(pos("COMMENT ON"), pos("FOREIGN KEY"));
   EXPECT_EQ(sql.find("REFERENCES", 0),
             sql.find("ALTER TABLE") + sql.substr(sql.find("ALTER TABLE")).find("REFERENCES"));
