@@ -233,7 +233,8 @@ struct ProbeSet {
 ProbeSet probes_for(const Schema& current, const Schema& target) {
   ProbeSet set;
   for (const auto& [sname, ns] : target.schemas)
-    for (const auto& [tname, t] : ns.tables) {
+    for (const auto& [tname, table] : ns.tables) {
+      const Table& t = table;  // not a structured binding: clang 14 cannot capture those
       const Table* cur = current.find_table({sname, tname});
       if (!cur) continue;
       Probe p{{sname, tname}, fmt::format("retort_probe_{}", set.probes.size()), {}, {}};

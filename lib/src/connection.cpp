@@ -51,7 +51,7 @@ std::string target_of(const std::string& url) {
     if (k == "user") user = v;
   }
   PQconninfoFree(opts);
-  auto env = [](const char* name, std::string fallback) {
+  auto env = [](const char* name, const std::string& fallback) {
     const char* v = std::getenv(name);
     return v && *v ? std::string(v) : fallback;
   };

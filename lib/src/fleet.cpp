@@ -249,6 +249,41 @@ void Fleet::interrupt() {
   m_interrupted = true;
 }
 
+namespace {
+
+// One target's task, timed, with every way it can end turned into a result; passwords redacted.
+TargetResult run_target(const Target& t, const Fleet::Task& task, CancelSlot& slot) {
+  TargetResult r;
+  r.name = t.name;
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    auto o = task(t, slot);
+    r.status = o.failure || o.error ? TargetStatus::failed : o.status;
+    r.raised = o.error.has_value();
+    r.located = o.located;
+    r.from = std::move(o.from);
+    r.to = std::move(o.to);
+    r.revisions = o.revisions;
+    if (o.error || o.failure) r.error = redact(o.error ? *o.error : *o.failure, t.url);
+    r.detail = redact(std::move(o.detail), t.url);
+  } catch (const std::exception& e) {
+    r.status = TargetStatus::failed;
+    r.raised = true;
+    r.error = redact(e.what(), t.url);
+  } catch (...) {
+    r.status = TargetStatus::failed;
+    r.raised = true;
+    r.error = "an unknown error";
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace
+
+// One scheduling loop: in-flight count, canaries, database groups and the stop reason are shared
+// by every step of it, which is why it stays one function.
+// NOLINTNEXTLINE(readability-function-size)
 std::vector<TargetResult> Fleet::run(const std::vector<Target>& targets, const Task& task,
                                      const Callbacks& callbacks) {
   using Clock = std::chrono::steady_clock;
@@ -282,30 +317,7 @@ std::vector<TargetResult> Fleet::run(const std::vector<Target>& targets, const T
   } join_all{threads, m_slots};
 
   auto work = [&](std::size_t i) {
-    const Target& t = targets[i];
-    TargetResult r;
-    r.name = t.name;
-    auto t0 = Clock::now();
-    try {
-      auto o = task(t, *m_slots[i]);
-      r.status = o.failure || o.error ? TargetStatus::failed : o.status;
-      r.raised = o.error.has_value();
-      r.located = o.located;
-      r.from = std::move(o.from);
-      r.to = std::move(o.to);
-      r.revisions = o.revisions;
-      if (o.error || o.failure) r.error = redact(o.error ? *o.error : *o.failure, t.url);
-      r.detail = redact(std::move(o.detail), t.url);
-    } catch (const std::exception& e) {
-      r.status = TargetStatus::failed;
-      r.raised = true;
-      r.error = redact(e.what(), t.url);
-    } catch (...) {
-      r.status = TargetStatus::failed;
-      r.raised = true;
-      r.error = "an unknown error";
-    }
-    r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    auto r = run_target(targets[i], task, *m_slots[i]);
     {
       std::lock_guard lock(queue_mutex);
       queue.push_back({i, std::move(r)});

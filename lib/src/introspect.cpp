@@ -172,7 +172,7 @@ class Values {
 // A result's rows as Values, for range-for. Holds the result, so a temporary may be passed.
 class Rows {
  public:
-  explicit Rows(pqxx::result result) : m_result(std::move(result)) {}
+  explicit Rows(const pqxx::result& result) : m_result(result) {}
   class iterator {
    public:
     explicit iterator(pqxx::result::const_iterator it) : m_it(std::move(it)) {}

@@ -130,7 +130,8 @@ class StrictChecker {
       for (std::size_t i = 0; i < frame.count && !repeated; ++i) repeated = frame.keys[i] == k;
     } else {
       if (frame.many.empty())
-        frame.many.insert(frame.keys.begin(), frame.keys.begin() + frame.count);
+        frame.many.insert(frame.keys.begin(),
+                          frame.keys.begin() + static_cast<std::ptrdiff_t>(frame.count));
       repeated = !frame.many.insert(k).second;
     }
     if (frame.count < frame.keys.size())

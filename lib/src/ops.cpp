@@ -110,7 +110,7 @@ std::optional<Op> as_optional_op(T&& inv) {
     if (!inv) return std::nullopt;
     return Op(*std::forward<T>(inv));
   } else if constexpr (requires { inv.index(); }) {
-    return std::visit([](auto&& o) { return std::optional<Op>(Op(std::move(o))); },
+    return std::visit([](auto&& o) { return std::optional<Op>(Op(std::forward<decltype(o)>(o))); },
                       std::forward<T>(inv));
   } else {
     return Op(std::forward<T>(inv));

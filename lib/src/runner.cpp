@@ -102,6 +102,110 @@ std::vector<Statement> statements_of(const std::vector<Op>& ops) {
   return out;
 }
 
+// One run of a revision's statements, and what is known when one fails: which statement (or
+// batch) was running, or which stage after the ops.
+struct RevisionAttempt {
+  const Revision& r;
+  bool upgrade;
+  const std::vector<Op>& ops;
+  const std::vector<Statement>& statements;
+  std::size_t current = 0;
+  std::optional<std::pair<std::size_t, std::size_t>> batch;  // [first, last) of a failed batch
+  const char* stage = nullptr;  // after the ops: what failed instead of an op
+
+  const char* direction() const { return upgrade ? "upgrade" : "downgrade"; }
+
+  void send(pqxx::work& tx, const std::function<void()>& check_cancelled,
+            const std::function<void(std::string)>& step) {
+    for (std::size_t i = 0; i < statements.size();) {
+      check_cancelled();
+      std::size_t end = i + 1;
+      if (!statements[i].alone)
+        while (end < statements.size() && !statements[end].alone) ++end;
+      if (end - i == 1) {
+        current = i;
+        step(fmt::format("revision {} {} op #{} ({})", r.id, direction(), statements[i].op + 1,
+                         printable(describe(ops[statements[i].op]))));
+        tx.exec(statements[i].sql);
+        i = end;
+        continue;
+      }
+      batch = {i, end};
+      step(fmt::format("revision {} {} ops #{}-#{}", r.id, direction(), statements[i].op + 1,
+                       statements[end - 1].op + 1));
+      pqxx::pipeline pipe(tx);
+      pipe.retain(static_cast<int>(std::min<std::size_t>(end - i, 1 << 30)));
+      std::vector<pqxx::pipeline::query_id> ids;
+      ids.reserve(end - i);
+      // Each statement on lines of its own, so a syntax error's LINE number names it and a
+      // trailing "--" comment cannot swallow the separator.
+      for (std::size_t k = i; k < end; ++k)
+        ids.push_back(pipe.insert("\n" + statements[k].sql + "\n"));
+      pipe.resume();
+      for (std::size_t k = i; k < end; ++k) {
+        current = k;
+        pipe.retrieve(ids[k - i]);
+      }
+      pipe.complete();
+      batch.reset();
+      i = end;
+    }
+  }
+
+  // The server parses a whole batch before running any of it: a syntax error's LINE says which
+  // statement it is in, and nothing of the batch ran.
+  std::optional<std::size_t> statement_at_error_line(const std::string& what) const {
+    std::smatch m;
+    if (!std::regex_search(what, m, std::regex(R"(LINE (\d+):)"))) return std::nullopt;
+    std::size_t line = std::stoul(m[1].str()), first_line_of = 2;
+    std::optional<std::size_t> found;
+    for (std::size_t k = batch->first; k < batch->second; ++k) {
+      // Its own lines, then the line holding the pipeline's "; " separator.
+      auto lines = 2 + std::count(statements[k].sql.begin(), statements[k].sql.end(), '\n');
+      if (line >= first_line_of && line < first_line_of + lines) found = k;
+      first_line_of += lines;
+    }
+    return found;
+  }
+
+  [[noreturn]] void fail(const pqxx::sql_error& e, std::int64_t lock_timeout_ms,
+                         const std::string& lock_wait) {
+    // The server ended the session (pg_terminate_backend, shutdown) or the link broke.
+    if (e.sqlstate().starts_with("08") || e.sqlstate().starts_with("57P"))
+      throw DatabaseError(fmt::format(
+          "lost the connection to the database while applying revision {} ({}): {}. The "
+          "revision did not commit: nothing of it was applied",
+          r.id, r.file.string(), server_message(e)));
+    if (e.sqlstate() == "55P03")
+      throw LockTimeout(fmt::format(
+          "revision {} ({}) hit the lock timeout ({} ms) at {} op #{} ({}){}; nothing of it was "
+          "applied",
+          r.id, r.file.string(), lock_timeout_ms, direction(), statements[current].op + 1,
+          describe(ops[statements[current].op]),
+          lock_wait.empty() ? "" : ", waiting for " + lock_wait));
+    if (stage)
+      throw Error(
+          fmt::format("revision {} ({}) failed {}; nothing of it was applied.\n  server: {}", r.id,
+                      r.file.string(), stage, server_message(e)));
+    if (batch && e.sqlstate() == "42601") {
+      auto found = statement_at_error_line(e.what());
+      if (!found)
+        throw Error(fmt::format(
+            "revision {} ({}) failed; nothing of it was applied.\n  a syntax error in {} ops "
+            "#{}-#{}\n  server: {}",
+            r.id, r.file.string(), direction(), statements[batch->first].op + 1,
+            statements[batch->second - 1].op + 1, server_message(e)));
+      current = *found;
+    }
+    const auto& s = statements[current];
+    throw Error(fmt::format(
+        "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
+        "server: {}",
+        r.id, r.file.string(), direction(), s.op + 1, describe(ops[s.op]), s.sql,
+        server_message(e)));
+  }
+};
+
 const op::Execute* non_transactional(const std::vector<Op>& ops) {
   for (const auto& o : ops)
     if (auto* e = std::get_if<op::Execute>(&o); e && !e->transactional) return e;
@@ -622,109 +726,23 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
   // Each statement is sent once. Runs of generated statements go through libpqxx's pipeline, one
   // round trip for thousands of statements, with a result per statement; hand-written SQL goes
   // alone. Either way the failing statement is known from the first and only run.
-  std::size_t current = 0;
-  std::optional<std::pair<std::size_t, std::size_t>> batch;  // [first, last) of a failed batch
-  const char* stage = nullptr;  // after the ops: what failed instead of an op
-  auto fail = [&](const pqxx::sql_error& e) {
-    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
-    auto lock_wait = m_watcher->stop();
-    // The server ended the session (pg_terminate_backend, shutdown) or the link broke.
-    if (e.sqlstate().starts_with("08") || e.sqlstate().starts_with("57P"))
-      throw DatabaseError(fmt::format(
-          "lost the connection to the database while applying revision {} ({}): {}. The "
-          "revision did not commit: nothing of it was applied",
-          r.id, r.file.string(), server_message(e)));
-    if (e.sqlstate() == "55P03")
-      throw LockTimeout(fmt::format(
-          "revision {} ({}) hit the lock timeout ({} ms) at {} op #{} ({}){}; nothing of it was "
-          "applied",
-          r.id, r.file.string(), m_options.lock_timeout ? m_options.lock_timeout->count() : 0,
-          upgrade ? "upgrade" : "downgrade", statements[current].op + 1,
-          describe(ops[statements[current].op]),
-          lock_wait.empty() ? "" : ", waiting for " + lock_wait));
-    if (stage)
-      throw Error(
-          fmt::format("revision {} ({}) failed {}; nothing of it was applied.\n  server: {}", r.id,
-                      r.file.string(), stage, server_message(e)));
-    if (batch && e.sqlstate() == "42601") {
-      // The server parses a whole batch before running any of it: the syntax error's line says
-      // which statement it is in, and nothing of the batch ran.
-      std::smatch m;
-      std::string what = e.what();
-      std::optional<std::size_t> found;
-      if (std::regex_search(what, m, std::regex(R"(LINE (\d+):)"))) {
-        std::size_t line = std::stoul(m[1].str()), first_line_of = 2;
-        for (std::size_t k = batch->first; k < batch->second; ++k) {
-          // Its own lines, then the line holding the pipeline's "; " separator.
-          auto lines = 2 + std::count(statements[k].sql.begin(), statements[k].sql.end(), '\n');
-          if (line >= first_line_of && line < first_line_of + lines) found = k;
-          first_line_of += lines;
-        }
-      }
-      if (found) {
-        current = *found;
-      } else {
-        throw Error(fmt::format(
-            "revision {} ({}) failed; nothing of it was applied.\n  a syntax error in {} ops "
-            "#{}-#{}\n  server: {}",
-            r.id, r.file.string(), upgrade ? "upgrade" : "downgrade",
-            statements[batch->first].op + 1, statements[batch->second - 1].op + 1,
-            server_message(e)));
-      }
-    }
-    const auto& s = statements[current];
-    throw Error(fmt::format(
-        "revision {} ({}) failed; nothing of it was applied.\n  {} op #{}: {}\n  SQL: {}\n  "
-        "server: {}",
-        r.id, r.file.string(), upgrade ? "upgrade" : "downgrade", s.op + 1, describe(ops[s.op]),
-        s.sql, server_message(e)));
-  };
+  RevisionAttempt at{r, upgrade, ops, statements};
   try {
-    for (std::size_t i = 0; i < statements.size();) {
-      check_cancelled();
-      std::size_t end = i + 1;
-      if (!statements[i].alone)
-        while (end < statements.size() && !statements[end].alone) ++end;
-      auto direction = upgrade ? "upgrade" : "downgrade";
-      if (end - i == 1) {
-        current = i;
-        m_watcher->step(fmt::format("revision {} {} op #{} ({})", r.id, direction,
-                                    statements[i].op + 1,
-                                    printable(describe(ops[statements[i].op]))));
-        tx.exec(statements[i].sql);
-        i = end;
-        continue;
-      }
-      batch = {i, end};
-      m_watcher->step(fmt::format("revision {} {} ops #{}-#{}", r.id, direction,
-                                  statements[i].op + 1, statements[end - 1].op + 1));
-      pqxx::pipeline pipe(tx);
-      pipe.retain(static_cast<int>(std::min<std::size_t>(end - i, 1 << 30)));
-      std::vector<pqxx::pipeline::query_id> ids;
-      ids.reserve(end - i);
-      // Each statement on lines of its own, so a syntax error's LINE number names it and a
-      // trailing "--" comment cannot swallow the separator.
-      for (std::size_t k = i; k < end; ++k)
-        ids.push_back(pipe.insert("\n" + statements[k].sql + "\n"));
-      pipe.resume();
-      for (std::size_t k = i; k < end; ++k) {
-        current = k;
-        pipe.retrieve(ids[k - i]);
-      }
-      pipe.complete();
-      batch.reset();
-      i = end;
-    }
+    at.send(
+        tx, [this] { check_cancelled(); },
+        [this](std::string what) { m_watcher->step(std::move(what)); });
     check_cancelled();
-    stage = "recording it in the version table";
+    at.stage = "recording it in the version table";
     tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
     check_cancelled();
-    stage = "at COMMIT (a deferred constraint, or the server)";
+    at.stage = "at COMMIT (a deferred constraint, or the server)";
     tx.commit();
   } catch (const pqxx::in_doubt_error&) {
     throw;
   } catch (const pqxx::sql_error& e) {
-    fail(e);
+    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
+    auto lock_wait = m_watcher->stop();
+    at.fail(e, m_options.lock_timeout ? m_options.lock_timeout->count() : 0, lock_wait);
   }
   m_watcher->stop();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -

@@ -119,9 +119,8 @@ std::vector<std::string_view> split_statements(std::string_view sql) {
     auto next = skip(sql, i);
     if (is_ident_char(sql[i])) {
       auto word = sql.substr(i, next - i);
-      if (word_is(word, "ATOMIC") && word_is(previous_word, "BEGIN"))
-        ++atomic_depth;
-      else if (atomic_depth > 0 && word_is(word, "CASE"))
+      if ((word_is(word, "ATOMIC") && word_is(previous_word, "BEGIN")) ||
+          (atomic_depth > 0 && word_is(word, "CASE")))
         ++atomic_depth;
       else if (atomic_depth > 0 && word_is(word, "END"))
         --atomic_depth;

@@ -140,7 +140,8 @@ std::string diff_text(const SchemaDiff& diff) {
 }
 
 std::string names_text(const std::vector<std::string>& names, std::size_t shown = 8) {
-  std::vector<std::string> head(names.begin(), names.begin() + std::min(shown, names.size()));
+  std::vector<std::string> head(
+      names.begin(), names.begin() + static_cast<std::ptrdiff_t>(std::min(shown, names.size())));
   auto out = fmt::format("{}", fmt::join(head, ", "));
   if (names.size() > shown) out += fmt::format(" and {} more", names.size() - shown);
   return out;
@@ -414,6 +415,9 @@ bool fleet_capable(const std::string& command) {
   return names.contains(command);
 }
 
+// Options, targets, the fleet run and its report for every fleet-capable command: one sequence
+// whose steps share the parsed options.
+// NOLINTNEXTLINE(readability-function-size)
 int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string& command,
               const Args& args) {
   if (!fleet_capable(command))

@@ -206,7 +206,8 @@ class TableBuilder {
     m_draft->pk_name = std::move(name);
     return *this;
   }
-  TableBuilder& unique(std::vector<std::string> columns, std::optional<std::string> name = {});
+  TableBuilder& unique(std::vector<std::string> columns,
+                       const std::optional<std::string>& name = {});
   TableBuilder& check(std::string name, std::string expr) {
     m_draft->table.checks.push_back({std::move(name), std::move(expr)});
     return *this;
@@ -339,7 +340,7 @@ TableBuilder<T>& TableBuilder<T>::column(M T::*, std::string name, Options&&... 
 
 template <class T>
 TableBuilder<T>& TableBuilder<T>::unique(std::vector<std::string> columns,
-                                         std::optional<std::string> name) {
+                                         const std::optional<std::string>& name) {
   std::string n = m_draft->table.name;
   for (const auto& c : columns) n += "_" + c;
   m_draft->table.uniques.push_back({name.value_or(n + "_key"), std::move(columns), false});

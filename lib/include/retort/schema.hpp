@@ -15,6 +15,7 @@ struct QualifiedName {
   std::string schema;
   std::string name;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const QualifiedName&) const = default;
 };
 
