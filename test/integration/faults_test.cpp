@@ -342,6 +342,28 @@ TEST(Faults, LockTimeoutNamesTheBlockerAndRetries) {
   EXPECT_EQ(later.exit_code, 0) << later.err;
 }
 
+// lock-timeout in retort.ini is the default the command line can override.
+TEST(Faults, LockTimeoutFromTheProjectFile) {
+  auto db = fresh_database();
+  exec_sql(db, "CREATE TABLE public.busy (a int)");
+  auto v = chain({R"({"op": "add_column", "schema": "public", "table": "busy",
+                      "column": {"name": "b", "type": "text", "nullable": true}})"});
+  auto project = retort::test::temp_dir("project");
+  retort::test::write_text(project + "/retort.ini",
+                           "versions = " + v + "\nschema = public\nlock-timeout = 700ms\n");
+  pqxx::connection holder(db);
+  pqxx::work hold(holder);
+  hold.exec("LOCK TABLE public.busy IN ACCESS SHARE MODE");
+  auto r = run_retort({"--url", db, "upgrade"}, project);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("hit the lock timeout (700 ms)"), std::string::npos) << r.err;
+  auto flag = run_retort({"--url", db, "upgrade", "--lock-timeout", "900ms"}, project);
+  EXPECT_NE(flag.err.find("hit the lock timeout (900 ms)"), std::string::npos) << flag.err;
+  hold.abort();
+  EXPECT_EQ(applied(db), "");
+  std::filesystem::remove_all(project);
+}
+
 // Without --lock-timeout a wait is still never silent, and SIGTERM ends it.
 TEST(Faults, AWaitSaysWhoBlocksItAndSigtermEndsIt) {
   auto db = fresh_database();

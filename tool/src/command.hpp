@@ -18,6 +18,9 @@ struct GlobalOptions {
   std::string versions = "versions";
   std::vector<std::string> schemas;  // --schema, else public plus the models' schemas
   bool schemas_given = false;        // named with --schema: a missing one is an error
+  // Defaults from retort.ini for --lock-timeout and --lock-retries (the command line wins).
+  std::optional<std::string> lock_timeout;
+  std::optional<std::string> lock_retries;
 
   // The URL to use, or an error telling how to give one.
   std::string require_url() const;

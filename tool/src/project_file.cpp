@@ -30,13 +30,15 @@ ProjectFile read_project_file(const fs::path& file) {
       "schema", po::value<std::vector<std::string>>()->composing())(
       "cli", po::value<std::string>())("build", po::value<std::string>())(
       "forward", po::value<std::string>())("forward-port", po::value<std::string>())(
+      "lock-timeout", po::value<std::string>())("lock-retries", po::value<std::string>())(
       "url", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
   } catch (const po::error& e) {
     throw UsageError(
-        fmt::format("{}: {} (its keys are versions, schema, cli, build, forward, forward-port)",
+        fmt::format("{}: {} (its keys are versions, schema, cli, build, forward, forward-port, "
+                    "lock-timeout, lock-retries)",
                     pf.path.string(), e.what()));
   }
   if (vm.count("url"))
@@ -55,6 +57,8 @@ ProjectFile read_project_file(const fs::path& file) {
   pf.build = text("build");
   pf.forward = text("forward");
   pf.forward_port = text("forward-port");
+  pf.lock_timeout = text("lock-timeout");
+  pf.lock_retries = text("lock-retries");
   return pf;
 }
 

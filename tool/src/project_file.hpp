@@ -20,6 +20,8 @@ struct ProjectFile {
   std::optional<std::string> build;     // the command that rebuilds it (for scripts)
   std::optional<std::string> forward;   // a port-forward command (for scripts)
   std::optional<std::string> forward_port;
+  std::optional<std::string> lock_timeout;  // upgrade/downgrade/stamp defaults
+  std::optional<std::string> lock_retries;
 };
 
 // The nearest retort.ini from `start` upwards, if any.

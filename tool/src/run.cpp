@@ -181,6 +181,8 @@ int run(int argc, char** argv, const Application& app) {
     if (auto file = find_project_file(std::filesystem::current_path())) {
       auto project = read_project_file(*file);
       if (!versions_given && project.versions) g.versions = *project.versions;
+      g.lock_timeout = project.lock_timeout;
+      g.lock_retries = project.lock_retries;
       if (!g.schemas_given && !project.schemas.empty()) {
         g.schemas = project.schemas;
         g.schemas_given = true;

@@ -49,14 +49,15 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
       "--lock-timeout \"{}\": give a unit (ms, s, min or h), such as 500ms, 5s, 2min", text));
 }
 
-MoveOptions parse_move(const Args& args, const char* usage, const char* default_target,
-                       bool with_sql, bool* help, bool destructive = false) {
+MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usage,
+                       const char* default_target, bool with_sql, bool* help,
+                       bool destructive = false) {
   po::options_description desc(usage);
   desc.add_options()("target", po::value<std::string>(), "the revision to reach");
   if (with_sql) desc.add_options()("sql", "print the SQL script instead of running it");
   desc.add_options()("lock-timeout", po::value<std::string>(),
                      "give up a lock wait after DURATION (500ms, 5s, 2min): the revision is rolled "
-                     "back")("lock-retries", po::value<int>()->default_value(0),
+                     "back")("lock-retries", po::value<int>(),
                              "after a lock timeout, try the revision again N times, with backoff");
   if (destructive)
     desc.add_options()("allow-data-loss", "let a downgrade drop columns and tables that hold data");
@@ -86,11 +87,23 @@ MoveOptions parse_move(const Args& args, const char* usage, const char* default_
   else if (!*help)
     throw UsageError("a TARGET is required");
   o.sql = with_sql && vm.count("sql");
-  if (vm.count("lock-timeout")) {
-    o.runner.lock_timeout = parse_duration(vm["lock-timeout"].as<std::string>());
+  // The command line wins over retort.ini.
+  auto lock_timeout =
+      vm.count("lock-timeout") ? vm["lock-timeout"].as<std::string>() : g.lock_timeout.value_or("");
+  if (!lock_timeout.empty()) {
+    o.runner.lock_timeout = parse_duration(lock_timeout);
     if (o.runner.lock_timeout->count() <= 0) throw UsageError("--lock-timeout must be positive");
   }
-  o.runner.lock_retries = vm["lock-retries"].as<int>();
+  if (vm.count("lock-retries")) {
+    o.runner.lock_retries = vm["lock-retries"].as<int>();
+  } else if (g.lock_retries) {
+    try {
+      o.runner.lock_retries = std::stoi(*g.lock_retries);
+    } catch (const std::exception&) {
+      throw UsageError(
+          fmt::format("lock-retries = \"{}\" in retort.ini is not a number", *g.lock_retries));
+    }
+  }
   if (o.runner.lock_retries < 0) throw UsageError("--lock-retries must be 0 or more");
   o.runner.allow_data_loss = vm.count("allow-data-loss") > 0;
   return o;
@@ -143,9 +156,9 @@ int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::
 
 int move(const GlobalOptions& g, const Args& args, bool upgrade) {
   bool help = false;
-  auto o = upgrade ? parse_move(args, "retort upgrade [TARGET] [--sql] [--lock-timeout D]", "head",
-                                true, &help)
-                   : parse_move(args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
+  auto o = upgrade ? parse_move(g, args, "retort upgrade [TARGET] [--sql] [--lock-timeout D]",
+                                "head", true, &help)
+                   : parse_move(g, args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
                                 nullptr, true, &help, true);
   if (help) return 0;
   auto graph = load_versions(g);
@@ -169,7 +182,7 @@ int cmd_downgrade(const GlobalOptions& g, const Args& args) { return move(g, arg
 
 int cmd_stamp(const GlobalOptions& g, const Args& args) {
   bool help = false;
-  auto o = parse_move(args, "retort stamp TARGET", nullptr, false, &help);
+  auto o = parse_move(g, args, "retort stamp TARGET", nullptr, false, &help);
   if (help) return 0;
   auto graph = load_versions(g);
   auto conn = connect(g.require_url());

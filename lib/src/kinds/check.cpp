@@ -46,12 +46,6 @@ void from_json(const JsonCursor& c, CheckConstraint& out) {
 std::string CheckKind::clause(const Item& c) {
   return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
 }
-std::string CheckKind::add_sql(const QualifiedName& t, const Item& c) {
-  return add_constraint_sql(t, clause(c));
-}
-std::string CheckKind::drop_sql(const QualifiedName& t, const Item& c) {
-  return drop_constraint_sql(t, c.name);
-}
 std::string CheckKind::describe_add(const QualifiedName& t, const Item& c) {
   return fmt::format("add check {} on {} ({})", c.name, display(t), c.expression);
 }

@@ -18,12 +18,6 @@ void from_json(const JsonCursor& c, ExclusionConstraint& out) {
 std::string ExclusionKind::clause(const Item& x) {
   return fmt::format("CONSTRAINT {} EXCLUDE {}", quote_ident(x.name), x.definition);
 }
-std::string ExclusionKind::add_sql(const QualifiedName& t, const Item& x) {
-  return add_constraint_sql(t, clause(x));
-}
-std::string ExclusionKind::drop_sql(const QualifiedName& t, const Item& x) {
-  return drop_constraint_sql(t, x.name);
-}
 std::string ExclusionKind::describe_add(const QualifiedName& t, const Item& x) {
   return fmt::format("add exclusion {} on {} ({})", x.name, display(t), x.definition);
 }

@@ -74,12 +74,6 @@ std::string ForeignKeyKind::clause(const Item& fk) {
     out += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
   return out;
 }
-std::string ForeignKeyKind::add_sql(const QualifiedName& t, const Item& fk) {
-  return add_constraint_sql(t, clause(fk));
-}
-std::string ForeignKeyKind::drop_sql(const QualifiedName& t, const Item& fk) {
-  return drop_constraint_sql(t, fk.name);
-}
 std::string ForeignKeyKind::describe_add(const QualifiedName& t, const Item& fk) {
   return fmt::format("add foreign key {} on {} -> {}", fk.name, display(t), display(fk.ref_table));
 }

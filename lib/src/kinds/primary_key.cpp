@@ -22,12 +22,6 @@ std::string PrimaryKeyKind::clause(const Item& pk) {
   return fmt::format("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(pk.name),
                      quote_list(pk.columns));
 }
-std::string PrimaryKeyKind::add_sql(const QualifiedName& t, const Item& pk) {
-  return add_constraint_sql(t, clause(pk));
-}
-std::string PrimaryKeyKind::drop_sql(const QualifiedName& t, const Item& pk) {
-  return drop_constraint_sql(t, pk.name);
-}
 std::string PrimaryKeyKind::describe_add(const QualifiedName& t, const Item& pk) {
   return fmt::format("add primary key {} on {} ({})", pk.name, display(t),
                      fmt::join(pk.columns, ", "));

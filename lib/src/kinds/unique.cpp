@@ -25,12 +25,6 @@ std::string UniqueKind::clause(const Item& u) {
   return fmt::format("CONSTRAINT {} UNIQUE{} ({})", quote_ident(u.name),
                      u.nulls_not_distinct ? " NULLS NOT DISTINCT" : "", quote_list(u.columns));
 }
-std::string UniqueKind::add_sql(const QualifiedName& t, const Item& u) {
-  return add_constraint_sql(t, clause(u));
-}
-std::string UniqueKind::drop_sql(const QualifiedName& t, const Item& u) {
-  return drop_constraint_sql(t, u.name);
-}
 std::string UniqueKind::describe_add(const QualifiedName& t, const Item& u) {
   return fmt::format("add unique {} on {} ({})", u.name, display(t), fmt::join(u.columns, ", "));
 }

@@ -8,23 +8,17 @@ namespace retort {
 ordered_json to_json(const CheckConstraint& item);
 void from_json(const JsonCursor& c, CheckConstraint& out);
 
-struct CheckKind {
-  using Item = CheckConstraint;
+struct CheckKind : ConstraintKind<CheckKind, CheckConstraint> {
   static constexpr std::string_view kAddName = "add_check", kDropName = "drop_check";
   static constexpr std::string_view kItemKey = "check", kJsonKey = "checks", kNoun = "check";
   static constexpr char kConstraintType = 'c';
   static constexpr bool kNeedsDefinition = true;
-  static constexpr bool kInCreateTable = true;
   static constexpr bool kProbed = true;
-  static constexpr Phase kDropPhase = Phase::drop_constraints, kAddPhase = Phase::add_constraints;
   static auto& items(auto& table) { return table.checks; }
   static std::string clause(const Item& item);
-  static std::string add_sql(const QualifiedName& t, const Item& item);
-  static std::string drop_sql(const QualifiedName& t, const Item& item);
   static std::string describe_add(const QualifiedName& t, const Item& item);
   static bool uses_any(const Item& item, const std::set<std::string>& columns);
   static Item from_catalog(const ConstraintRow& row);
-  using Ops = TypeList<op::AddItem<CheckKind>, op::DropItem<CheckKind>>;
 };
 
 namespace op {

@@ -9,24 +9,18 @@ namespace retort {
 ordered_json to_json(const ExclusionConstraint& item);
 void from_json(const JsonCursor& c, ExclusionConstraint& out);
 
-struct ExclusionKind {
-  using Item = ExclusionConstraint;
+struct ExclusionKind : ConstraintKind<ExclusionKind, ExclusionConstraint> {
   static constexpr std::string_view kAddName = "add_exclusion", kDropName = "drop_exclusion";
   static constexpr std::string_view kItemKey = "exclusion", kJsonKey = "exclusions",
                                     kNoun = "exclusion";
   static constexpr char kConstraintType = 'x';
   static constexpr bool kNeedsDefinition = true;
-  static constexpr bool kInCreateTable = true;
   static constexpr bool kProbed = true;
-  static constexpr Phase kDropPhase = Phase::drop_constraints, kAddPhase = Phase::add_constraints;
   static auto& items(auto& table) { return table.exclusions; }
   static std::string clause(const Item& item);
-  static std::string add_sql(const QualifiedName& t, const Item& item);
-  static std::string drop_sql(const QualifiedName& t, const Item& item);
   static std::string describe_add(const QualifiedName& t, const Item& item);
   static bool uses_any(const Item& item, const std::set<std::string>& columns);
   static Item from_catalog(const ConstraintRow& row);
-  using Ops = TypeList<op::AddItem<ExclusionKind>, op::DropItem<ExclusionKind>>;
 };
 
 namespace op {

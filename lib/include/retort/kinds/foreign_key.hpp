@@ -8,24 +8,18 @@ namespace retort {
 ordered_json to_json(const ForeignKey& item);
 void from_json(const JsonCursor& c, ForeignKey& out);
 
-struct ForeignKeyKind {
-  using Item = ForeignKey;
+struct ForeignKeyKind : ConstraintKind<ForeignKeyKind, ForeignKey> {
   static constexpr std::string_view kAddName = "add_foreign_key", kDropName = "drop_foreign_key";
   static constexpr std::string_view kItemKey = "foreign_key", kJsonKey = "foreign_keys",
                                     kNoun = "foreign key";
   static constexpr char kConstraintType = 'f';
-  static constexpr bool kNeedsDefinition = false;
   static constexpr bool kInCreateTable = false;
-  static constexpr bool kProbed = false;
   static constexpr Phase kDropPhase = Phase::drop_foreign_keys, kAddPhase = Phase::add_foreign_keys;
   static auto& items(auto& table) { return table.foreign_keys; }
   static std::string clause(const Item& item);
-  static std::string add_sql(const QualifiedName& t, const Item& item);
-  static std::string drop_sql(const QualifiedName& t, const Item& item);
   static std::string describe_add(const QualifiedName& t, const Item& item);
   static bool uses_any(const Item& item, const std::set<std::string>& columns);
   static Item from_catalog(const ConstraintRow& row);
-  using Ops = TypeList<op::AddItem<ForeignKeyKind>, op::DropItem<ForeignKeyKind>>;
 };
 
 namespace op {

@@ -8,20 +8,14 @@ namespace retort {
 ordered_json to_json(const PrimaryKey& pk);
 void from_json(const JsonCursor& c, PrimaryKey& out);
 
-struct PrimaryKeyKind {
-  using Item = PrimaryKey;
+struct PrimaryKeyKind : ConstraintKind<PrimaryKeyKind, PrimaryKey> {
   static constexpr std::string_view kAddName = "add_primary_key", kDropName = "drop_primary_key";
   static constexpr std::string_view kItemKey = "primary_key", kNoun = "primary key";
   static constexpr char kConstraintType = 'p';
-  static constexpr bool kNeedsDefinition = false;
-  static constexpr Phase kDropPhase = Phase::drop_constraints, kAddPhase = Phase::add_constraints;
   static std::string clause(const Item& pk);
-  static std::string add_sql(const QualifiedName& t, const Item& pk);
-  static std::string drop_sql(const QualifiedName& t, const Item& pk);
   static std::string describe_add(const QualifiedName& t, const Item& pk);
   static bool uses_any(const Item& pk, const std::set<std::string>& columns);
   static Item from_catalog(const ConstraintRow& row);
-  using Ops = TypeList<op::AddItem<PrimaryKeyKind>, op::DropItem<PrimaryKeyKind>>;
 };
 
 namespace op {

@@ -53,4 +53,23 @@ struct DropItem {
 std::string add_constraint_sql(const QualifiedName& table, const std::string& clause);
 std::string drop_constraint_sql(const QualifiedName& table, const std::string& name);
 
+// What every constraint kind shares (the kind derives from it): rendered inside CREATE TABLE
+// and added or dropped by name with ALTER TABLE, in the constraint phases, by its two ops. A kind
+// redeclares what differs (foreign keys come after every table).
+template <class Kind, class ItemT>
+struct ConstraintKind {
+  using Item = ItemT;
+  static constexpr bool kInCreateTable = true;
+  static constexpr bool kNeedsDefinition = false;  // the catalog's columns describe it
+  static constexpr bool kProbed = false;           // no expression the server must spell
+  static constexpr Phase kDropPhase = Phase::drop_constraints, kAddPhase = Phase::add_constraints;
+  static std::string add_sql(const QualifiedName& t, const Item& item) {
+    return add_constraint_sql(t, Kind::clause(item));
+  }
+  static std::string drop_sql(const QualifiedName& t, const Item& item) {
+    return drop_constraint_sql(t, item.name);
+  }
+  using Ops = TypeList<op::AddItem<Kind>, op::DropItem<Kind>>;
+};
+
 }  // namespace retort
