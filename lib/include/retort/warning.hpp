@@ -14,7 +14,7 @@ namespace retort {
 enum class WarningKind {
   drops_table,               // the table and its rows are gone
   drops_column,              // the column and its values are gone
-  replaces_column,           // a column rebuilt as a generated column loses its stored values
+  replaces_column,           // a column rebuilt as or from a generated column loses its values
   narrows_type,              // a type change that may fail or lose precision on existing rows
   not_null_without_default,  // a NOT NULL column added without a default: fails on rows
   sets_not_null,             // SET NOT NULL: fails if any row holds NULL

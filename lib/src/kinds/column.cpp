@@ -290,6 +290,11 @@ std::set<std::string> diff_columns(Plan& plan, const QualifiedName& q, const Tab
                   fmt::format("replaces column {}.{} by a generated column: its stored values are "
                               "lost",
                               display(q), c.name));
+      else if (!c.generated)
+        plan.warn(WarningKind::replaces_column, object(q, c.name),
+                  fmt::format("replaces generated column {}.{} by a plain column: existing rows "
+                              "lose its values",
+                              display(q), c.name));
     } else {
       diff_column(plan, q, *o, c);
     }
