@@ -9,12 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "catalog.hpp"
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/ops.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
+
+using namespace catalog;  // catalog.hpp: the reading tools the kinds share
 
 namespace {
 
@@ -113,122 +116,6 @@ const std::string& constraint_query_text() {
   return query;
 }
 
-// One row per index key (INCLUDE columns too), joined flat rather than aggregated in a subquery
-// per index. Indexes that back a constraint are part of that constraint, not listed here. (NOT
-// IN becomes one hashed subplan; pg_constraint has no index on conindid for a NOT EXISTS.)
-constexpr const char* kIndexesQuery = R"(
-SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts, k.o, k.n,
-       a.attname,
-       CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true) END,
-       CASE WHEN k.o <= i.indnkeyatts THEN i.indoption[k.o - 1] END,
-       CASE WHEN k.o <= i.indnkeyatts AND NOT oc.opcdefault
-            THEN CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
-                      ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
-       END,
-       CASE WHEN k.o = 1 THEN pg_get_expr(i.indpred, i.indrelid, true) END
-FROM pg_index i
-JOIN pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_class c ON c.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_am am ON am.oid = ic.relam
-CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0
-LEFT JOIN pg_opclass oc ON oc.oid = (i.indclass::oid[])[k.o - 1]
-LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
-WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
-                           WHERE con.contype IN ('p', 'u', 'x'))
-  AND ic.relkind IN ('i', 'I') AND NOT ic.relispartition
-  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
-)";
-
-constexpr const char* kEnumsQuery = R"(
-SELECT n.nspname, t.typname, json_agg(e.enumlabel ORDER BY e.enumsortorder)
-FROM pg_type t
-JOIN pg_namespace n ON n.oid = t.typnamespace
-JOIN pg_enum e ON e.enumtypid = t.oid
-WHERE n.nspname = ANY($1::text[])
-GROUP BY n.nspname, t.typname
-)";
-
-// A row's values by column number, read through one pqxx::field that moves along the row. In
-// libpqxx 6, row[i] and *iterator copy the whole result handle (two atomic reference counts)
-// for every value; on 200,000 columns that costs more than reading them. A returned field is
-// valid until the next operator[] call.
-class Values {
- public:
-  explicit Values(const pqxx::row& row) : m_field(row.begin()) {}
-  const pqxx::field& operator[](pqxx::row::difference_type col) const {
-    m_field += col - m_col;
-    m_col = col;
-    return m_field;
-  }
-
- private:
-  mutable pqxx::const_row_iterator m_field;
-  mutable pqxx::row::difference_type m_col = 0;
-};
-
-// A result's rows as Values, for range-for. Holds the result, so a temporary may be passed.
-class Rows {
- public:
-  explicit Rows(const pqxx::result& result) : m_result(result) {}
-  class iterator {
-   public:
-    explicit iterator(pqxx::result::const_iterator it) : m_it(std::move(it)) {}
-    Values operator*() const { return Values(m_it); }
-    iterator& operator++() {
-      ++m_it;
-      return *this;
-    }
-    bool operator!=(const iterator& other) const { return m_it != other.m_it; }
-
-   private:
-    pqxx::result::const_iterator m_it;
-  };
-  iterator begin() const { return iterator(m_result.begin()); }
-  iterator end() const { return iterator(m_result.end()); }
-
- private:
-  pqxx::result m_result;
-};
-
-std::optional<std::string> text(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return std::string(f.c_str(), f.size());
-}
-
-bool boolean(const pqxx::field& f) { return !f.is_null() && f.c_str()[0] == 't'; }
-
-std::int64_t integer(const pqxx::field& f) { return std::strtoll(f.c_str(), nullptr, 10); }
-
-std::vector<std::string> names(const pqxx::field& f) {
-  std::vector<std::string> out;
-  if (f.is_null()) return out;
-  for (const auto& v : nlohmann::json::parse(f.c_str())) out.push_back(v.get<std::string>());
-  return out;
-}
-
-std::uint32_t oid(const pqxx::field& f) {
-  return static_cast<std::uint32_t>(std::strtoul(f.c_str(), nullptr, 10));
-}
-
-// "{2,1}" (an int2[] of attnums) -> the attnums, in that order.
-std::vector<int> attnum_list(const pqxx::field& f) {
-  std::vector<int> out;
-  const char* p = f.c_str();
-  while (*p) {
-    if (*p < '0' || *p > '9') {
-      ++p;
-      continue;
-    }
-    int n = 0;
-    while (*p >= '0' && *p <= '9') n = n * 10 + (*p++ - '0');
-    out.push_back(n);
-  }
-  return out;
-}
-
 // A sequence behind a column: an identity's ('i') or a serial's ('a').
 struct Sequence {
   char deptype = 0;
@@ -262,50 +149,6 @@ Identity identity_of(char kind, std::uint32_t type, const std::optional<Sequence
   return id;
 }
 
-// What the queries say about a column beyond the Column itself, until identity and serial are
-// settled.
-struct ColumnFacts {
-  int attnum = 0;
-  char identity = 0;
-  std::uint32_t type = 0;
-};
-
-// A table being read, found by oid, with its columns' facts parallel to table->columns.
-struct TableRef {
-  Table* table;
-  std::vector<ColumnFacts> facts;
-
-  Column* column(int attnum) {
-    auto it = std::lower_bound(facts.begin(), facts.end(), attnum,
-                               [](const auto& f, int n) { return f.attnum < n; });
-    return it != facts.end() && it->attnum == attnum ? &table->columns[it - facts.begin()]
-                                                     : nullptr;
-  }
-  std::vector<std::string> names(const std::vector<int>& attnums) {
-    std::vector<std::string> out;
-    for (int n : attnums)
-      if (auto* c = column(n)) out.push_back(c->name);
-    return out;
-  }
-  // The query gives no order; attnum order is the table's.
-  void sort() {
-    auto by_attnum = [](const ColumnFacts& a, const ColumnFacts& b) { return a.attnum < b.attnum; };
-    if (std::is_sorted(facts.begin(), facts.end(), by_attnum)) return;
-    std::vector<std::size_t> order(facts.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return facts[a].attnum < facts[b].attnum; });
-    std::vector<ColumnFacts> sorted_facts;
-    std::vector<Column> sorted_columns;
-    for (auto i : order) {
-      sorted_facts.push_back(facts[i]);
-      sorted_columns.push_back(std::move(table->columns[i]));
-    }
-    facts = std::move(sorted_facts);
-    table->columns = std::move(sorted_columns);
-  }
-};
-
 // Sequences by (table oid, attnum).
 std::uint64_t column_key(std::uint32_t table, int attnum) {
   return (std::uint64_t{table} << 16) | static_cast<std::uint16_t>(attnum);
@@ -337,19 +180,6 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
 }
 
 namespace {
-
-// The tables being read, by oid.
-class Catalog {
- public:
-  TableRef* table(const pqxx::field& f) {
-    auto it = m_by_oid.find(oid(f));
-    return it == m_by_oid.end() ? nullptr : &it->second;
-  }
-  std::unordered_map<std::uint32_t, TableRef>& tables() { return m_by_oid; }
-
- private:
-  std::unordered_map<std::uint32_t, TableRef> m_by_oid;
-};
 
 void read_schemas(Schema& schema, const pqxx::result& rows, const std::vector<std::string>& wanted,
                   MissingSchema missing) {
@@ -465,69 +295,6 @@ void read_constraints(Catalog& catalog, const pqxx::result& rows) {
       if constexpr (Kind::kConstraintType != 0)
         if (con.type == Kind::kConstraintType) Kind::items(t).push_back(Kind::from_catalog(con));
     });
-  }
-}
-
-// Index keys arrive one per row; they are gathered per index, in key order.
-void read_indexes(Catalog& catalog, const pqxx::result& rows) {
-  struct IndexRef {
-    TableRef* table;
-    Index index;
-    std::size_t key_count = 0;
-    std::vector<std::pair<int, IndexKey>> keys;
-    std::vector<std::pair<int, std::string>> include;
-  };
-  std::unordered_map<std::uint32_t, IndexRef> by_index;
-  std::vector<std::uint32_t> index_order;
-  for (auto row : Rows(rows)) {
-    auto* ref = catalog.table(row[1]);
-    if (!ref) continue;
-    auto [it, fresh] = by_index.try_emplace(oid(row[0]));
-    IndexRef& ix = it->second;
-    if (fresh) {
-      index_order.push_back(it->first);
-      ix.table = ref;
-      ix.index.name = row[2].c_str();
-      ix.index.unique = boolean(row[3]);
-      ix.index.method = row[4].c_str();
-      ix.key_count = static_cast<std::size_t>(integer(row[5]));
-    }
-    auto position = static_cast<int>(integer(row[6]));
-    bool is_column = integer(row[7]) != 0;
-    if (static_cast<std::size_t>(position) > ix.key_count) {  // an INCLUDE column
-      ix.include.emplace_back(position, row[8].c_str());
-      continue;
-    }
-    if (position == 1) ix.index.where = text(row[12]);
-    IndexKey key;
-    if (is_column)
-      key.column = row[8].c_str();
-    else
-      key.expression = row[9].c_str();
-    key.opclass = text(row[11]);
-    int option = row[10].is_null() ? 0 : static_cast<int>(integer(row[10]));
-    key.descending = option & 1;
-    bool nulls_first = option & 2;
-    // Only a NULLS placement that differs from the direction's default is recorded.
-    if (nulls_first != key.descending) key.nulls_first = nulls_first;
-    ix.keys.emplace_back(position, std::move(key));
-  }
-  for (auto index_oid : index_order) {
-    auto& ix = by_index.at(index_oid);
-    auto by_position = [](const auto& a, const auto& b) { return a.first < b.first; };
-    std::sort(ix.keys.begin(), ix.keys.end(), by_position);
-    std::sort(ix.include.begin(), ix.include.end(), by_position);
-    for (auto& [_, key] : ix.keys) ix.index.keys.push_back(std::move(key));
-    for (auto& [_, column] : ix.include) ix.index.include.push_back(std::move(column));
-    ix.table->table->indexes.push_back(std::move(ix.index));
-  }
-}
-
-void read_enums(Schema& schema, const pqxx::result& rows) {
-  for (auto row : Rows(rows)) {
-    auto& ns = schema.schemas[row[0].c_str()];
-    Enum e{row[1].c_str(), names(row[2])};
-    ns.enums.emplace(e.name, std::move(e));
   }
 }
 

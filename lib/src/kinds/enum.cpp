@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "../catalog.hpp"
 #include "../plan.hpp"
 #include "retort/error.hpp"
 #include "retort/kinds/table_item.hpp"
@@ -87,5 +88,26 @@ void diff_enum(Plan& plan, const QualifiedName& name, const Enum* old, const Enu
     plan.emit(Phase::create_types, std::move(add));
   }
 }
+
+namespace catalog {
+
+const char* const kEnumsQuery = R"(
+SELECT n.nspname, t.typname, json_agg(e.enumlabel ORDER BY e.enumsortorder)
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE n.nspname = ANY($1::text[])
+GROUP BY n.nspname, t.typname
+)";
+
+void read_enums(Schema& schema, const pqxx::result& rows) {
+  for (auto row : Rows(rows)) {
+    auto& ns = schema.schemas[row[0].c_str()];
+    Enum e{row[1].c_str(), names(row[2])};
+    ns.enums.emplace(e.name, std::move(e));
+  }
+}
+
+}  // namespace catalog
 
 }  // namespace retort

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "../catalog.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
@@ -96,5 +97,93 @@ bool IndexKind::uses_any(const Item& ix, const std::set<std::string>& columns) {
                      }) ||
          std::any_of(ix.include.begin(), ix.include.end(), used);
 }
+
+namespace catalog {
+
+// One row per index key (INCLUDE columns too), joined flat rather than aggregated in a subquery
+// per index. Indexes that back a constraint are part of that constraint, not listed here. (NOT
+// IN becomes one hashed subplan; pg_constraint has no index on conindid for a NOT EXISTS.)
+const char* const kIndexesQuery = R"(
+SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts, k.o, k.n,
+       a.attname,
+       CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true) END,
+       CASE WHEN k.o <= i.indnkeyatts THEN i.indoption[k.o - 1] END,
+       CASE WHEN k.o <= i.indnkeyatts AND NOT oc.opcdefault
+            THEN CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
+                      ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
+       END,
+       CASE WHEN k.o = 1 THEN pg_get_expr(i.indpred, i.indrelid, true) END
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0
+LEFT JOIN pg_opclass oc ON oc.oid = (i.indclass::oid[])[k.o - 1]
+LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
+WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
+                           WHERE con.contype IN ('p', 'u', 'x'))
+  AND ic.relkind IN ('i', 'I') AND NOT ic.relispartition
+  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
+)";
+
+// Index keys arrive one per row; they are gathered per index, in key order.
+void read_indexes(Catalog& catalog, const pqxx::result& rows) {
+  struct IndexRef {
+    TableRef* table;
+    Index index;
+    std::size_t key_count = 0;
+    std::vector<std::pair<int, IndexKey>> keys;
+    std::vector<std::pair<int, std::string>> include;
+  };
+  std::unordered_map<std::uint32_t, IndexRef> by_index;
+  std::vector<std::uint32_t> index_order;
+  for (auto row : Rows(rows)) {
+    auto* ref = catalog.table(row[1]);
+    if (!ref) continue;
+    auto [it, fresh] = by_index.try_emplace(oid(row[0]));
+    IndexRef& ix = it->second;
+    if (fresh) {
+      index_order.push_back(it->first);
+      ix.table = ref;
+      ix.index.name = row[2].c_str();
+      ix.index.unique = boolean(row[3]);
+      ix.index.method = row[4].c_str();
+      ix.key_count = static_cast<std::size_t>(integer(row[5]));
+    }
+    auto position = static_cast<int>(integer(row[6]));
+    bool is_column = integer(row[7]) != 0;
+    if (static_cast<std::size_t>(position) > ix.key_count) {  // an INCLUDE column
+      ix.include.emplace_back(position, row[8].c_str());
+      continue;
+    }
+    if (position == 1) ix.index.where = text(row[12]);
+    IndexKey key;
+    if (is_column)
+      key.column = row[8].c_str();
+    else
+      key.expression = row[9].c_str();
+    key.opclass = text(row[11]);
+    int option = row[10].is_null() ? 0 : static_cast<int>(integer(row[10]));
+    key.descending = option & 1;
+    bool nulls_first = option & 2;
+    // Only a NULLS placement that differs from the direction's default is recorded.
+    if (nulls_first != key.descending) key.nulls_first = nulls_first;
+    ix.keys.emplace_back(position, std::move(key));
+  }
+  for (auto index_oid : index_order) {
+    auto& ix = by_index.at(index_oid);
+    auto by_position = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::sort(ix.keys.begin(), ix.keys.end(), by_position);
+    std::sort(ix.include.begin(), ix.include.end(), by_position);
+    for (auto& [_, key] : ix.keys) ix.index.keys.push_back(std::move(key));
+    for (auto& [_, column] : ix.include) ix.index.include.push_back(std::move(column));
+    ix.table->table->indexes.push_back(std::move(ix.index));
+  }
+}
+
+}  // namespace catalog
 
 }  // namespace retort
