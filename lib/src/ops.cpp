@@ -80,10 +80,14 @@ class JsonReader {
 
 template <class O>
 Op read_op(const JsonCursor& c) {
-  KeyLister keys;
-  const O blank{};
-  O::fields(blank, keys);
-  c.allow_keys(keys.m_keys);
+  // The keys an op may have, listed once per op type rather than for every op read.
+  static const std::vector<std::string_view> keys = [] {
+    KeyLister lister;
+    const O blank{};
+    O::fields(blank, lister);
+    return lister.m_keys;
+  }();
+  c.allow_keys(keys);
   O o{};
   JsonReader reader(c);
   O::fields(o, reader);

@@ -46,6 +46,28 @@ TEST(Model, DefaultNamesFollowPostgres) {
   EXPECT_EQ(c.foreign_keys.at(0).ref_table, (retort::QualifiedName{"public", "parent"}));
 }
 
+// Items of kinds without a builder of their own go in as the schema spells them, and their names
+// share the table's one namespace with the other constraints and indexes.
+TEST(Model, ConstraintTakesAnyTableItem) {
+  retort::ModelSet m;
+  m.table<Parent>("parent")
+      .column(&Parent::id, "id", retort::primary_key)
+      .column(&Parent::name, "name")
+      .constraint(retort::ExclusionConstraint{"parent_name_excl", "USING gist (name WITH =)"});
+  auto s = m.schema();
+  const auto& p = s.schemas.at("public").tables.at("parent");
+  ASSERT_EQ(p.exclusions.size(), 1u);
+  EXPECT_EQ(p.exclusions[0].definition, "USING gist (name WITH =)");
+
+  retort::ModelSet clash;
+  clash.table<Parent>("parent")
+      .column(&Parent::id, "id", retort::primary_key)
+      .constraint(retort::ExclusionConstraint{"parent_pkey", "USING gist (id WITH =)"});
+  EXPECT_NE(error_of(clash).find("two constraints or indexes are named \"parent_pkey\""),
+            std::string::npos)
+      << error_of(clash);
+}
+
 TEST(Model, CompositeKeyAndSchema) {
   retort::ModelSet m;
   m.in_schema("club");

@@ -228,14 +228,9 @@ class TableBuilder {
   // of their own: .constraint(retort::ExclusionConstraint{"no_overlap", "USING gist (...)"}).
   template <class Item>
   TableBuilder& constraint(Item item) {
-    bool added = false;
-    for_each_table_item_kind([&]<class Kind>() {
-      if constexpr (std::is_same_v<typename Kind::Item, Item>) {
-        Kind::items(m_draft->table).push_back(std::move(item));
-        added = true;
-      }
-    });
-    if (!added) throw ModelError("constraint(): no kind of table item holds this type");
+    using Kind = KindOfItem<Item>;
+    static_assert(!std::is_void_v<Kind>, "constraint(): no kind of table item holds this type");
+    Kind::items(m_draft->table).push_back(std::move(item));
     return *this;
   }
 

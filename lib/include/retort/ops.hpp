@@ -67,10 +67,24 @@ struct TableItemsOf<TypeList<Ks...>> {
       typename Concat<std::conditional_t<TableItemKind<Ks>, TypeList<Ks>, TypeList<>>...>::type;
 };
 
+template <class Item, class List>
+struct KindOfItem {
+  using type = void;
+};
+template <class Item, class K, class... Ks>
+struct KindOfItem<Item, TypeList<K, Ks...>> {
+  using type = std::conditional_t<std::is_same_v<typename K::Item, Item>, K,
+                                  typename KindOfItem<Item, TypeList<Ks...>>::type>;
+};
+
 }  // namespace detail
 
 using Op = detail::VariantOf<detail::OpsOf<Kinds>::type>::type;
 using TableItemKinds = detail::TableItemsOf<Kinds>::type;
+
+// The table-item kind whose items are of type Item (void when none is).
+template <class Item>
+using KindOfItem = typename detail::KindOfItem<Item, TableItemKinds>::type;
 
 // Calls f.template operator()<Kind>() for every table-item kind, in registration order.
 template <class F>

@@ -28,8 +28,12 @@ ordered_json to_json(const Table& t) {
 }
 
 void from_json(const JsonCursor& c, Table& t) {
-  std::vector<std::string_view> keys = {"name", "comment", "columns", "primary_key"};
-  for_each_table_item_kind([&]<class Kind>() { keys.push_back(Kind::kJsonKey); });
+  // Listed once, not for each of 10,000 tables.
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> out = {"name", "comment", "columns", "primary_key"};
+    for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
+    return out;
+  }();
   c.allow_keys(keys);
   t.name = c.string_at("name");
   t.comment = c.optional_string("comment");
