@@ -8,9 +8,15 @@
 #include <thread>
 
 #include "pg_server.hpp"
+#include "revision_files.hpp"
 #include "tool.hpp"
 
 namespace {
+
+using retort::test::applied;
+using retort::test::execute;
+using retort::test::retort_at;
+using retort::test::revision_json;
 
 namespace fs = std::filesystem;
 using retort::test::exec_sql;
@@ -20,18 +26,6 @@ using retort::test::read_text;
 using retort::test::run_retort;
 using retort::test::run_shell;
 using retort::test::write_text;
-
-std::string revision_json(const std::string& id, const std::string& parent, const std::string& up,
-                          const std::string& down, const std::string& extra = "") {
-  return R"({"revision": ")" + id + R"(", "down_revision": )" + parent + R"(, "message": "rev )" +
-         id + R"(", "created_at": "2026-01-01T00:00:00Z", "upgrade": [)" + up +
-         R"(], "downgrade": [)" + down + R"(], "warnings": [)" + extra + "]}";
-}
-
-std::string execute(const std::string& sql, const std::string& down = "") {
-  return R"({"op": "execute", "sql": ")" + sql + R"(", "down_sql": )" +
-         (down.empty() ? "null" : "\"" + down + "\"") + "}";
-}
 
 // A versions/ directory of chained revisions, one per element: their upgrade ops.
 std::string chain(const std::vector<std::string>& ups) {
@@ -43,19 +37,6 @@ std::string chain(const std::vector<std::string>& ups) {
     parent = "\"" + id + "\"";
   }
   return dir;
-}
-
-retort::test::ToolResult retort_at(const std::string& url, const std::string& versions,
-                                   std::vector<std::string> args) {
-  std::vector<std::string> all = {"--url", url, "--versions", versions, "--schema", "public"};
-  all.insert(all.end(), args.begin(), args.end());
-  return run_retort(all);
-}
-
-std::string applied(const std::string& url) {
-  return query_value(url,
-                     "SELECT coalesce(string_agg(revision, ',' ORDER BY revision), '') FROM "
-                     "public.retort_version");
 }
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }

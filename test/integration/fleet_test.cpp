@@ -8,9 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "pg_server.hpp"
+#include "revision_files.hpp"
 #include "tool.hpp"
 
 namespace {
+
+using retort::test::revision_json;
 
 using retort::test::exec_sql;
 using retort::test::query_value;
@@ -37,13 +40,6 @@ std::vector<std::string> databases(const std::string& prefix, int n) {
     urls.push_back(server_base() + name);
   }
   return urls;
-}
-
-std::string revision_json(const std::string& id, const std::string& parent, const std::string& up,
-                          const std::string& down) {
-  return R"({"revision": ")" + id + R"(", "down_revision": )" + parent + R"(, "message": "rev )" +
-         id + R"(", "created_at": "2026-01-01T00:00:0)" + id.substr(0, 1) + R"(Z", "upgrade": [)" +
-         up + R"(], "downgrade": [)" + down + R"(], "warnings": []})";
 }
 
 const char* kItems = R"({"name": "items", "columns": [{"name": "id", "type": "integer",

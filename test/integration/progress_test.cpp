@@ -3,24 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "pg_server.hpp"
+#include "revision_files.hpp"
 #include "tool.hpp"
 
 namespace {
 
+using retort::test::execute;
+using retort::test::revision_json;
+
 using retort::test::fresh_database;
 using retort::test::run_retort;
 using retort::test::write_text;
-
-std::string revision_json(const std::string& id, const std::string& parent, const std::string& up,
-                          const std::string& down) {
-  return R"({"revision": ")" + id + R"(", "down_revision": )" + parent + R"(, "message": "rev )" +
-         id + R"(", "created_at": "2026-01-01T00:00:00Z", "upgrade": [)" + up +
-         R"(], "downgrade": [)" + down + R"(], "warnings": []})";
-}
-
-std::string execute(const std::string& sql) {
-  return R"({"op": "execute", "sql": ")" + sql + R"(", "down_sql": null})";
-}
 
 TEST(Progress, EachRevisionIsAnnouncedBeforeItRuns) {
   auto v = retort::test::temp_dir("versions");

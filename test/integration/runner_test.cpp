@@ -5,9 +5,15 @@
 #include <filesystem>
 
 #include "pg_server.hpp"
+#include "revision_files.hpp"
 #include "tool.hpp"
 
 namespace {
+
+using retort::test::applied;
+using retort::test::execute;
+using retort::test::retort_at;
+using retort::test::revision_json;
 
 namespace fs = std::filesystem;
 using retort::test::exec_sql;
@@ -16,18 +22,6 @@ using retort::test::query_value;
 using retort::test::run_retort;
 using retort::test::run_shell;
 using retort::test::write_text;
-
-std::string revision_json(const std::string& id, const std::string& parent, const std::string& up,
-                          const std::string& down) {
-  return R"({"revision": ")" + id + R"(", "down_revision": )" + parent + R"(, "message": "rev )" +
-         id + R"(", "created_at": "2026-01-01T00:00:0)" + id.substr(0, 1) + R"(Z", "upgrade": [)" +
-         up + R"(], "downgrade": [)" + down + R"(], "warnings": []})";
-}
-
-std::string execute(const std::string& sql, const std::string& down = "") {
-  return R"({"op": "execute", "sql": ")" + sql + R"(", "down_sql": )" +
-         (down.empty() ? "null" : "\"" + down + "\"") + "}";
-}
 
 // Three revisions: a table "user" (awkward name), a column, an index.
 std::string chain_dir() {
@@ -60,19 +54,6 @@ std::string one_revision_dir(const std::string& up, const std::string& down) {
   auto dir = retort::test::temp_dir("versions");
   write_text(dir + "/1aaaaaaaaaaa_first.json", revision_json("1aaaaaaaaaaa", "null", up, down));
   return dir;
-}
-
-retort::test::ToolResult retort_at(const std::string& url, const std::string& versions,
-                                   std::vector<std::string> args) {
-  std::vector<std::string> all = {"--url", url, "--versions", versions, "--schema", "public"};
-  all.insert(all.end(), args.begin(), args.end());
-  return run_retort(all);
-}
-
-std::string applied(const std::string& url) {
-  return query_value(url,
-                     "SELECT coalesce(string_agg(revision, ',' ORDER BY revision), '') FROM "
-                     "public.retort_version");
 }
 
 std::string inspect(const std::string& url) {
