@@ -283,6 +283,19 @@ TEST(Faults, ExitCodesNeverLie) {
   EXPECT_EQ(usage.exit_code, 3) << usage.err;
 }
 
+// --help answers before anything is read or reached: no database, no versions/ needed.
+TEST(Faults, EveryCommandsHelpExitsZeroWithoutTouchingAnything) {
+  for (auto cmd : {"init", "erd", "models", "inspect", "diff", "check", "revision", "merge",
+                   "upgrade", "downgrade", "stamp", "history", "heads", "current", "show"}) {
+    auto r = run_retort(
+        {"--url", "postgresql://nobody@127.0.0.1:1/none", "--versions", "/nowhere", cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+    EXPECT_NE(r.out.find(std::string("retort ") + cmd), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--help"), std::string::npos) << cmd << ": " << r.out;
+    EXPECT_EQ(r.err, "") << cmd;
+  }
+}
+
 TEST(Faults, CheckSaysWhenTheDatabaseIsMerelyBehind) {
   auto db = fresh_database();
   auto versions = std::string(RETORT_SOURCE_DIR) + "/versions";

@@ -42,6 +42,11 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by parse() for --help, which it adds to every command: run() prints the text, exits 0.
+struct HelpRequested {
+  std::string text;
+};
+
 // Parses a command's options; positional names map to `positional` in order.
 boost::program_options::variables_map parse(
     const Args& args, const boost::program_options::options_description& desc,

@@ -66,7 +66,6 @@ class SignalWatch {
 struct CommandArgs {
   std::string target;    // upgrade/downgrade/stamp: the revision; check/diff: what to compare
   bool verbose = false;  // current: a line per target
-  bool help = false;
 };
 
 CommandArgs parse_command(const std::string& command, const Args& args) {
@@ -84,7 +83,6 @@ CommandArgs parse_command(const std::string& command, const Args& args) {
   } else {
     desc.add_options()("verbose,v", "a line per target too");
   }
-  desc.add_options()("help,h", "show this help");
   Args rest;
   std::optional<std::string> relative;  // "-1" is a target, not an option
   for (const auto& a : args) {
@@ -97,11 +95,6 @@ CommandArgs parse_command(const std::string& command, const Args& args) {
   }
   auto vm = parse(rest, desc, pos);
   CommandArgs o;
-  o.help = vm.count("help") > 0;
-  if (o.help) {
-    std::cout << desc;
-    return o;
-  }
   if (relative && vm.count("target")) throw UsageError("give one TARGET");
   if (relative)
     o.target = *relative;
@@ -425,7 +418,6 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
         "fleet options (--targets, --jobs, ...) work with upgrade, downgrade, stamp, current, "
         "check and diff only");
   auto cmd = parse_command(command, args);
-  if (cmd.help) return 0;
   if (!flags.targets_file && !flags.targets_query && !flags.tenant_schemas)
     throw UsageError(
         "--jobs, --canary, --continue-on-error and --report need --targets FILE, "

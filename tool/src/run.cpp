@@ -2,6 +2,7 @@
 #include "retort/cli/run.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ostream.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -91,8 +92,12 @@ std::string GlobalOptions::require_url() const {
 
 po::variables_map parse(const Args& args, const po::options_description& desc,
                         const po::positional_options_description& positional) {
+  po::options_description all(desc);
+  all.add_options()("help,h", "show this help");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  // Before notify(): `--help` works even when a required option is missing.
+  if (vm.count("help")) throw HelpRequested{fmt::format("{}", fmt::streamed(all))};
   po::notify(vm);
   return vm;
 }
@@ -199,6 +204,9 @@ int run(int argc, char** argv, const Application& app) {
     }
     if (fleet.any()) return cmd_fleet(g, fleet, it->first, args);
     return it->second.run(g, args);
+  } catch (const HelpRequested& help) {
+    std::cout << help.text;
+    return 0;
   } catch (const po::error& e) {
     std::cerr << fmt::format("retort {}: {} (see 'retort {} --help')\n", it->first, e.what(),
                              it->first);

@@ -50,8 +50,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 }
 
 MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usage,
-                       const char* default_target, bool with_sql, bool* help,
-                       bool destructive = false) {
+                       const char* default_target, bool with_sql, bool destructive = false) {
   po::options_description desc(usage);
   desc.add_options()("target", po::value<std::string>(), "the revision to reach");
   if (with_sql) desc.add_options()("sql", "print the SQL script instead of running it");
@@ -61,7 +60,6 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
                              "after a lock timeout, try the revision again N times, with backoff");
   if (destructive)
     desc.add_options()("allow-data-loss", "let a downgrade drop columns and tables that hold data");
-  desc.add_options()("help,h", "show this help");
   po::positional_options_description pos;
   pos.add("target", 1);
   // "-1" is a relative target, not an option.
@@ -74,8 +72,6 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
       rest.push_back(a);
   }
   auto vm = parse(rest, desc, pos);
-  *help = vm.count("help") > 0;
-  if (*help) std::cout << desc;
   MoveOptions o;
   if (relative && vm.count("target")) throw UsageError("give one TARGET");
   if (relative)
@@ -84,7 +80,7 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
     o.target = vm["target"].as<std::string>();
   else if (default_target)
     o.target = default_target;
-  else if (!*help)
+  else
     throw UsageError("a TARGET is required");
   o.sql = with_sql && vm.count("sql");
   // The command line wins over retort.ini.
@@ -155,12 +151,10 @@ int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::
 }
 
 int move(const GlobalOptions& g, const Args& args, bool upgrade) {
-  bool help = false;
   auto o = upgrade ? parse_move(g, args, "retort upgrade [TARGET] [--sql] [--lock-timeout D]",
-                                "head", true, &help)
+                                "head", true)
                    : parse_move(g, args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
-                                nullptr, true, &help, true);
-  if (help) return 0;
+                                nullptr, true, true);
   auto graph = load_versions(g);
   if (o.sql) return print_script(g, graph, o.target, upgrade);
   auto conn = connect(g.require_url());
@@ -181,9 +175,7 @@ int cmd_upgrade(const GlobalOptions& g, const Args& args) { return move(g, args,
 int cmd_downgrade(const GlobalOptions& g, const Args& args) { return move(g, args, false); }
 
 int cmd_stamp(const GlobalOptions& g, const Args& args) {
-  bool help = false;
-  auto o = parse_move(g, args, "retort stamp TARGET", nullptr, false, &help);
-  if (help) return 0;
+  auto o = parse_move(g, args, "retort stamp TARGET", nullptr, false);
   auto graph = load_versions(g);
   auto conn = connect(g.require_url());
   with_runner(g, *conn, o.runner, [&](Runner& runner) {
