@@ -11,21 +11,11 @@
 #include "revision_files.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
 
-using retort::test::applied;
-using retort::test::execute;
-using retort::test::retort_at;
-using retort::test::revision_json;
-
 namespace fs = std::filesystem;
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::read_text;
-using retort::test::run_retort;
-using retort::test::run_shell;
-using retort::test::write_text;
 
 // A versions/ directory of chained revisions, one per element: their upgrade ops.
 std::string chain(const std::vector<std::string>& ups) {
@@ -599,3 +589,4 @@ TEST(PgBouncer, TwoConcurrentUpgradesThroughTransactionPooling) {
 }
 
 }  // namespace
+}  // namespace retort::test
