@@ -52,6 +52,17 @@ boost::program_options::variables_map parse(
     const Args& args, const boost::program_options::options_description& desc,
     const boost::program_options::positional_options_description& positional = {});
 
+// A move's TARGET is a revision, or a relative step like "-1" that looks like an option: that one
+// is taken out of the arguments before parsing.
+struct TargetArgs {
+  Args rest;
+  std::optional<std::string> relative;
+};
+TargetArgs take_relative_target(const Args& args);
+// The TARGET given once (positional `target` or relative), else `fallback`, else a usage error.
+std::string move_target(const TargetArgs& args, const boost::program_options::variables_map& vm,
+                        const char* fallback);
+
 int cmd_init(const GlobalOptions& g, const Args& args);
 int cmd_erd(const GlobalOptions& g, const Args& args);
 int cmd_models(const GlobalOptions& g, const Args& args);

@@ -83,27 +83,15 @@ CommandArgs parse_command(const std::string& command, const Args& args) {
   } else {
     desc.add_options()("verbose,v", "a line per target too");
   }
-  Args rest;
-  std::optional<std::string> relative;  // "-1" is a target, not an option
-  for (const auto& a : args) {
-    if (moves && a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
-      relative = a;
-    else if (a == "--sql")
-      throw UsageError("--sql prints one script; it does not combine with fleet options");
-    else
-      rest.push_back(a);
-  }
-  auto vm = parse(rest, desc, pos);
+  if (std::find(args.begin(), args.end(), "--sql") != args.end())
+    throw UsageError("--sql prints one script; it does not combine with fleet options");
+  auto split = moves ? take_relative_target(args) : TargetArgs{args, {}};
+  auto vm = parse(split.rest, desc, pos);
   CommandArgs o;
-  if (relative && vm.count("target")) throw UsageError("give one TARGET");
-  if (relative)
-    o.target = *relative;
+  if (moves)
+    o.target = move_target(split, vm, command == "upgrade" ? "head" : nullptr);
   else if (vm.count("target"))
     o.target = vm["target"].as<std::string>();
-  else if (command == "upgrade")
-    o.target = "head";
-  else if (moves)
-    throw UsageError("a TARGET is required");
   if (command == "diff" && vm["format"].as<std::string>() != "text")
     throw UsageError("with fleet options diff prints text only (--report writes JSON)");
   o.verbose = vm.count("verbose") > 0;

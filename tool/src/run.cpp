@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -100,6 +101,25 @@ po::variables_map parse(const Args& args, const po::options_description& desc,
   if (vm.count("help")) throw HelpRequested{fmt::format("{}", fmt::streamed(all))};
   po::notify(vm);
   return vm;
+}
+
+TargetArgs take_relative_target(const Args& args) {
+  TargetArgs out;
+  for (const auto& a : args) {
+    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
+      out.relative = a;
+    else
+      out.rest.push_back(a);
+  }
+  return out;
+}
+
+std::string move_target(const TargetArgs& args, const po::variables_map& vm, const char* fallback) {
+  if (args.relative && vm.count("target")) throw UsageError("give one TARGET");
+  if (args.relative) return *args.relative;
+  if (vm.count("target")) return vm["target"].as<std::string>();
+  if (fallback) return fallback;
+  throw UsageError("a TARGET is required");
 }
 
 // Global options, the project file, then one command, with every error mapped to its exit code in

@@ -1,7 +1,6 @@
 // retort upgrade / downgrade / stamp: moving a database along the revision graph.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <mutex>
@@ -62,26 +61,10 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
     desc.add_options()("allow-data-loss", "let a downgrade drop columns and tables that hold data");
   po::positional_options_description pos;
   pos.add("target", 1);
-  // "-1" is a relative target, not an option.
-  Args rest;
-  std::optional<std::string> relative;
-  for (const auto& a : args) {
-    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
-      relative = a;
-    else
-      rest.push_back(a);
-  }
-  auto vm = parse(rest, desc, pos);
+  auto split = take_relative_target(args);
+  auto vm = parse(split.rest, desc, pos);
   MoveOptions o;
-  if (relative && vm.count("target")) throw UsageError("give one TARGET");
-  if (relative)
-    o.target = *relative;
-  else if (vm.count("target"))
-    o.target = vm["target"].as<std::string>();
-  else if (default_target)
-    o.target = default_target;
-  else
-    throw UsageError("a TARGET is required");
+  o.target = move_target(split, vm, default_target);
   o.sql = with_sql && vm.count("sql");
   // The command line wins over retort.ini.
   auto lock_timeout =
