@@ -44,6 +44,18 @@ void diff_table(Plan& plan, const QualifiedName& q, const Table& old, const Tabl
   diff_column_comments(plan, q, old, t, rebuilt);
 }
 
+// What an op without an inverse leaves changed: its own answer, else (hand-written SQL) itself.
+std::string irreversible_object(const Op& op) {
+  return std::visit(
+      [&](const auto& o) {
+        if constexpr (std::is_same_v<decltype(o.inverse()), Irreversible>)
+          return o.inverse().object;
+        else
+          return describe(op);
+      },
+      op);
+}
+
 const std::map<std::string, Namespace> kNoSchemas;
 const Namespace kEmptyNamespace;
 
@@ -57,7 +69,7 @@ SchemaDiff Plan::finish() && {
     if (auto inv = inverse(*it))
       out.downgrade.push_back(std::move(*inv));
     else
-      warn(WarningKind::irreversible, describe(*it),
+      warn(WarningKind::irreversible, irreversible_object(*it),
            fmt::format("{}: cannot be undone on downgrade", describe(*it)));
   }
   out.warnings = std::move(m_warnings);

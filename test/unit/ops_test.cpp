@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "retort/error.hpp"
+#include "retort/sql.hpp"
 
 namespace {
 
@@ -181,6 +182,13 @@ std::string parse_error(const std::string& text) {
     return e.what();
   }
   return "";
+}
+
+// A script's ';' must not land in a trailing "--" comment of hand-written SQL.
+TEST(Ops, TerminatedKeepsTheSemicolonOutOfAComment) {
+  EXPECT_EQ(retort::terminated("SELECT 1"), "SELECT 1;\n");
+  EXPECT_EQ(retort::terminated("SELECT 1 -- one"), "SELECT 1 -- one\n;\n");
+  EXPECT_EQ(retort::terminated("SELECT 1 -- one\n, 2"), "SELECT 1 -- one\n, 2;\n");
 }
 
 TEST(Ops, MalformedOpsNameThePath) {

@@ -11,6 +11,7 @@
 #include "retort/model.hpp"
 #include "retort/runner.hpp"
 #include "retort/snapshot.hpp"
+#include "retort/sql.hpp"
 #include "target.hpp"
 
 namespace po = boost::program_options;
@@ -110,7 +111,7 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     std::cout << dump(j);
   } else {
     for (const auto& op : d.upgrade)
-      for (const auto& stmt : to_sql(op)) std::cout << stmt << ";\n";
+      for (const auto& stmt : to_sql(op)) std::cout << terminated(stmt);
   }
   return 0;
 }
