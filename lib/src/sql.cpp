@@ -87,6 +87,7 @@ std::string array_literal(const std::vector<std::string>& items) {
 
 std::string column_definition(const Column& c) {
   std::string out = quote_ident(c.name) + " " + column_type_sql(c);
+  if (c.collation) out += " COLLATE " + *c.collation;
   if (c.generated) out += " GENERATED ALWAYS AS (" + *c.generated + ") STORED";
   if (c.identity) out += " " + identity_clause(*c.identity);
   if (c.default_expr) out += " DEFAULT " + *c.default_expr;
