@@ -74,11 +74,27 @@ SchemaDiff Plan::finish() && {
            fmt::format("{}: cannot be undone on downgrade", describe(*it)));
   }
   out.warnings = std::move(m_warnings);
+  std::sort(m_unmanaged.begin(), m_unmanaged.end());
+  out.unmanaged = std::move(m_unmanaged);
   return out;
 }
 
 SchemaDiff diff(const Schema& current, const Schema& target) {
   Plan plan(current, target);
+  // Schema-level objects, each kind over both sides of every schema.
+  auto objects = [&](const std::string& name, const Namespace* old, const Namespace* wanted) {
+    diff_extensions(plan, name, old, wanted);
+    diff_sequences(plan, name, old, wanted);
+    diff_domains(plan, name, old, wanted);
+    diff_composites(plan, name, old, wanted);
+  };
+  each_with_namesake(
+      target.schemas, current.schemas,
+      [&](const Namespace& ns, const Namespace* cur) { objects(ns.name, cur, &ns); });
+  each_with_namesake(current.schemas, target.schemas,
+                     [&](const Namespace& ns, const Namespace* tgt) {
+                       if (!tgt) objects(ns.name, &ns, nullptr);
+                     });
   each_with_namesake(target.schemas, current.schemas,
                      [&](const Namespace& ns, const Namespace* cur) {
                        if (!cur) plan.emit(Phase::create_schemas, op::CreateSchema{ns.name});

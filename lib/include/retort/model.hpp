@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "retort/error.hpp"
+#include "retort/model_objects.hpp"
 #include "retort/ops.hpp"
 #include "retort/schema.hpp"
 #include "retort/type_mapping.hpp"
@@ -326,6 +327,32 @@ class ModelSet {
     return TableBuilder<T>(d);
   }
 
+  // Schema-level objects, in the current schema unless `name` is "schema.name".
+  // CREATE EXTENSION IF NOT EXISTS, before anything else is created.
+  ModelSet& extension(std::string name, std::optional<std::string> version = std::nullopt) {
+    m_extensions.push_back({m_schema, Extension{std::move(name), std::move(version)}});
+    return *this;
+  }
+  SequenceBuilder sequence(const std::string& name) {
+    auto& d = m_sequences.emplace_back(draft<Sequence>(name));
+    return SequenceBuilder(d.value);
+  }
+  DomainBuilder domain(const std::string& name, std::string_view base_type) {
+    auto& d = m_domains.emplace_back(draft<Domain>(name));
+    d.value.type = canonical_type(base_type);
+    return DomainBuilder(d.value);
+  }
+  CompositeBuilder composite(const std::string& name) {
+    auto& d = m_composites.emplace_back(draft<CompositeType>(name));
+    return CompositeBuilder(d.value);
+  }
+  // The models declare every sequence, extension, domain, ... of `schema`: those the database
+  // holds there undeclared are dropped instead of reported as unmanaged (docs/autogenerate.md).
+  ModelSet& manage_all(std::string schema) {
+    m_manage_all.push_back(std::move(schema));
+    return *this;
+  }
+
   // The validated schema. Throws ModelError listing every contradiction, each naming its table
   // and column.
   Schema schema() const;
@@ -336,6 +363,28 @@ class ModelSet {
   void resolve_enums(Schema& s, std::vector<std::string>& errors) const;
   Table build_table(const TableDraft& d, std::vector<std::string>& errors) const;
   void resolve_foreign_keys(const Schema& s, std::vector<std::string>& errors) const;
+  void add_objects(Schema& s, std::vector<std::string>& errors) const;
+
+  template <class T>
+  struct ObjectDraft {
+    std::string schema;
+    T value;
+  };
+  template <class T>
+  ObjectDraft<T> draft(const std::string& name) const {
+    ObjectDraft<T> d{m_schema, {}};
+    d.value.name = name;
+    if (auto dot = name.find('.'); dot != std::string::npos) {
+      d.schema = name.substr(0, dot);
+      d.value.name = name.substr(dot + 1);
+    }
+    return d;
+  }
+  std::vector<ObjectDraft<Extension>> m_extensions;
+  std::deque<ObjectDraft<Sequence>> m_sequences;
+  std::deque<ObjectDraft<Domain>> m_domains;
+  std::deque<ObjectDraft<CompositeType>> m_composites;
+  std::vector<std::string> m_manage_all;
 
   struct EnumDraft {
     std::string schema;

@@ -148,11 +148,77 @@ struct Enum {
   bool operator==(const Enum&) const = default;
 };
 
+// CREATE EXTENSION: installed into the namespace that holds it. Objects that belong to an
+// extension are never read as the models' own.
+struct Extension {
+  std::string name;
+  std::optional<std::string> version;  // nullopt: the default version (and any installed one)
+
+  bool operator==(const Extension&) const = default;
+};
+
+// A free-standing sequence (not a serial's or an identity's). Options equal to PostgreSQL's
+// defaults for its type are nullopt (see normalized()).
+struct Sequence {
+  std::string name;
+  std::string type = "bigint";  // AS: smallint, integer or bigint
+  std::optional<std::int64_t> start;
+  std::optional<std::int64_t> increment;
+  std::optional<std::int64_t> min_value;
+  std::optional<std::int64_t> max_value;
+  std::optional<std::int64_t> cache;
+  bool cycle = false;
+  std::optional<std::string> owned_by_table;  // OWNED BY table.column, in the sequence's schema
+  std::optional<std::string> owned_by_column;
+
+  bool operator==(const Sequence&) const = default;
+};
+
+struct DomainCheck {
+  std::string name;
+  std::string expression;  // without the CHECK ( ) wrapper
+
+  bool operator==(const DomainCheck&) const = default;
+};
+
+// CREATE DOMAIN name AS type [DEFAULT expr] [NOT NULL] [CONSTRAINT c CHECK (...)]...
+struct Domain {
+  std::string name;
+  std::string type;  // canonical, as format_type() prints it
+  std::optional<std::string> default_expr;
+  bool not_null = false;
+  std::vector<DomainCheck> checks;  // sorted by name
+
+  bool operator==(const Domain&) const = default;
+};
+
+struct CompositeAttribute {
+  std::string name;
+  std::string type;  // canonical
+
+  bool operator==(const CompositeAttribute&) const = default;
+};
+
+// CREATE TYPE name AS (attribute type, ...)
+struct CompositeType {
+  std::string name;
+  std::vector<CompositeAttribute> attributes;  // in order
+
+  bool operator==(const CompositeType&) const = default;
+};
+
 // A PostgreSQL schema (pg_namespace); "schema" names the whole below.
 struct Namespace {
   std::string name;
   std::map<std::string, Table> tables;
   std::map<std::string, Enum> enums;
+  std::map<std::string, Extension> extensions;
+  std::map<std::string, Sequence> sequences;
+  std::map<std::string, Domain> domains;
+  std::map<std::string, CompositeType> composites;
+  // The models declare everything of the new kinds here: undeclared ones are dropped rather than
+  // reported as unmanaged (m.manage_all("schema"); see docs/autogenerate.md, "Scope").
+  bool manage_all = false;
 
   bool operator==(const Namespace&) const = default;
 };

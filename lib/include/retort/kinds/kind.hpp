@@ -29,6 +29,7 @@ struct TypeList {};
 // before the foreign keys between them, drops of types and schemas last.
 enum class Phase {
   create_schemas,
+  create_extensions,
   create_types,
   drop_foreign_keys,
   drop_indexes,
@@ -42,6 +43,7 @@ enum class Phase {
   add_foreign_keys,
   comments,
   drop_types,
+  drop_extensions,
   drop_schemas,
   count
 };
