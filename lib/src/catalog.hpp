@@ -156,5 +156,11 @@ extern const char* const kIndexesQuery;
 void read_indexes(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kEnumsQuery;
 void read_enums(Schema& schema, const pqxx::result& rows);
+extern const char* const kViewsQuery;
+void read_views(Schema& schema, const pqxx::result& rows);
+extern const char* const kDependenciesQuery;
+void read_dependencies(Schema& schema, const pqxx::result& rows);
+// The target's views in the server's spelling (kinds/view.cpp); `tx` is rolled back by the caller.
+void canonicalize_views(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
 
 }  // namespace retort::catalog

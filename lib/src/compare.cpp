@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "catalog.hpp"
 #include "retort/connection.hpp"
 #include "retort/introspect.hpp"
 #include "retort/kinds/table.hpp"
@@ -294,6 +295,7 @@ std::vector<std::string> create_probes(pqxx::dbtransaction& tx, const Schema& ta
 }  // namespace
 
 Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
+  catalog::canonicalize_views(tx, current, target);
   auto set = probes_for(current, target);
   if (set.empty()) return target;
 

@@ -100,6 +100,7 @@ SchemaDiff diff(const Schema& current, const Schema& target) {
                                           });
                      });
   rebuild_referring_foreign_keys(plan);
+  diff_views(plan);
   return std::move(plan).finish();
 }
 

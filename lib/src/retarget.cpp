@@ -65,6 +65,7 @@ class Retargeter {
     });
   }
   void table(QualifiedName& q) const { name(q); }
+  void view(View& v) const { text(v.definition); }
 
   template <class O>
   void operator()(O& o) const {
@@ -79,6 +80,8 @@ class Retargeter {
     if constexpr (requires { o.default_expr; }) text(o.default_expr);
     if constexpr (requires { o.old_default; }) text(o.old_default);
     if constexpr (requires { o.item; }) item(o.item);
+    if constexpr (requires { o.view; }) view(o.view);
+    if constexpr (requires { o.old_view; }) view(o.old_view);
   }
 
  private:
@@ -186,8 +189,10 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
     schema.schemas.insert(std::move(node));
   }
   Retargeter r(from, to);
-  for (auto& [ns_name, ns] : schema.schemas)
+  for (auto& [ns_name, ns] : schema.schemas) {
     for (auto& [table_name, t] : ns.tables) r.table(t);
+    for (auto& [view_name, v] : ns.views) r.view(v);
+  }
   return schema;
 }
 

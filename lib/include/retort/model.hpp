@@ -283,6 +283,18 @@ class ModelSet {
     return TableBuilder<T>(d);
   }
 
+  // A view: m.view("upcoming_events", "SELECT ... FROM events WHERE ...") in the current schema,
+  // or "schema.name". Unqualified names in the query resolve in the view's schema. Options as
+  // PostgreSQL spells them: {"security_barrier=true", "check_option=local"}.
+  ModelSet& view(const std::string& name, std::string sql, std::vector<std::string> options = {}) {
+    return add_view(name, std::move(sql), false, std::move(options));
+  }
+  // A materialized view (created WITH DATA); options are storage parameters ("fillfactor=70").
+  ModelSet& materialized_view(const std::string& name, std::string sql,
+                              std::vector<std::string> options = {}) {
+    return add_view(name, std::move(sql), true, std::move(options));
+  }
+
   // The validated schema. Throws ModelError listing every contradiction, each naming its table
   // and column.
   Schema schema() const;
@@ -293,6 +305,9 @@ class ModelSet {
   void resolve_enums(Schema& s, std::vector<std::string>& errors) const;
   Table build_table(const TableDraft& d, std::vector<std::string>& errors) const;
   void resolve_foreign_keys(const Schema& s, std::vector<std::string>& errors) const;
+  ModelSet& add_view(const std::string& name, std::string sql, bool materialized,
+                     std::vector<std::string> options);
+  void add_views(Schema& s, std::vector<std::string>& errors) const;
 
   struct EnumDraft {
     std::string schema;
@@ -301,6 +316,7 @@ class ModelSet {
   std::string m_schema = "public";
   std::deque<TableDraft> m_tables;
   std::map<std::type_index, EnumDraft> m_enums;
+  std::vector<std::pair<std::string, View>> m_views;  // with their schema
 };
 
 // ---- TableBuilder implementation ----------------------------------------------------------------

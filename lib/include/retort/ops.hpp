@@ -22,14 +22,15 @@
 #include "retort/kinds/primary_key.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/unique.hpp"
+#include "retort/kinds/view.hpp"
 #include "retort/schema.hpp"
 
 namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
-using Kinds =
-    TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-             UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind>;
+using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ViewKind,
+                       ExecuteKind>;
 
 namespace detail {
 

@@ -135,11 +135,40 @@ struct Enum {
   bool operator==(const Enum&) const = default;
 };
 
+// A view or materialized view: its query as pg_get_viewdef prints it (no trailing semicolon).
+struct View {
+  std::string name;
+  std::string definition;
+  bool materialized = false;
+  std::vector<std::string>
+      options;  // reloptions as the catalog prints them: "security_barrier=true"
+
+  bool operator==(const View&) const = default;
+};
+
+// An object that depends on a column (or, with an empty column, on a whole relation), as
+// pg_depend records it: what must be out of the way while the column changes.
+struct Dependency {
+  QualifiedName dependent;  // a view or materialized view
+  QualifiedName relation;   // the table or view it reads
+  std::string column;       // empty: the relation as a whole (a whole-row reference)
+
+  bool operator==(const Dependency&) const = default;
+};
+
+// What the server says about a schema beyond its objects; never part of a comparison.
+struct CatalogFacts {
+  std::vector<Dependency> dependencies;  // read by the introspector
+  // Views of a target whose new definition CREATE OR REPLACE VIEW accepts (set by canonicalize).
+  std::vector<QualifiedName> replaceable_views;
+};
+
 // A PostgreSQL schema (pg_namespace); "schema" names the whole below.
 struct Namespace {
   std::string name;
   std::map<std::string, Table> tables;
   std::map<std::string, Enum> enums;
+  std::map<std::string, View> views;
 
   bool operator==(const Namespace&) const = default;
 };
@@ -147,13 +176,14 @@ struct Namespace {
 // A database's (or a model set's) schema: named namespaces, each with tables and enum types.
 struct Schema {
   std::map<std::string, Namespace> schemas;
+  CatalogFacts facts;
 
   const Table* find_table(const QualifiedName& name) const;
   Table* find_table(const QualifiedName& name);
   const Enum* find_enum(const QualifiedName& name) const;
   // Sorts every constraint and index list by name, so equal schemas compare equal.
   void normalize();
-  bool operator==(const Schema&) const = default;
+  bool operator==(const Schema& other) const { return schemas == other.schemas; }
 };
 
 std::string to_string(FkAction action);  // "NO ACTION", "CASCADE", ...

@@ -30,6 +30,7 @@ struct TypeList {};
 enum class Phase {
   create_schemas,
   create_types,
+  drop_views,
   drop_foreign_keys,
   drop_indexes,
   drop_constraints,
@@ -40,6 +41,7 @@ enum class Phase {
   add_constraints,
   create_indexes,
   add_foreign_keys,
+  create_views,
   comments,
   drop_types,
   drop_schemas,
