@@ -25,7 +25,7 @@ namespace {
 // indexes, enums and identity details anyway. One query per object kind, filtered by schema.
 
 constexpr const char* kTablesQuery = R"(
-SELECT c.oid, n.nspname, c.relname
+SELECT c.oid, n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname <> 'retort_version'
@@ -174,8 +174,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
        {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery})
     out += fill(q) + ";\n";
   for (const std::string& q :
-       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery),
-        std::string(kViewsQuery), std::string(kDependenciesQuery)})
+       {constraint_query_text(), std::string(kIndexesQuery), std::string(kPoliciesQuery),
+        std::string(kEnumsQuery), std::string(kViewsQuery), std::string(kDependenciesQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -198,6 +198,8 @@ void read_tables(Schema& schema, Catalog& catalog, const pqxx::result& rows) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
+    t.row_security = boolean(row[3]);
+    t.force_row_security = boolean(row[4]);
     catalog.tables().emplace(oid(row[0]), TableRef{&t, {}});
   }
 }
@@ -332,6 +334,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto sequences = run(kSequencesQuery);
   auto constraints = run(constraint_query_text());
   auto indexes = run(kIndexesQuery);
+  auto policies = run(kPoliciesQuery);
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
   queries += 2;
@@ -343,6 +346,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_sequences(catalog, sequences);
   read_constraints(catalog, constraints);
   read_indexes(catalog, indexes);
+  read_policies(catalog, policies);
   read_enums(schema, enums);
   read_views(schema, views);
   read_dependencies(schema, dependencies);

@@ -58,6 +58,10 @@ class Retargeter {
   void item(ExclusionConstraint& x) const { text(x.definition); }
   void item(ForeignKey& fk) const { name(fk.ref_table); }
   void item(Index& ix) const { index(ix); }
+  void item(Policy& p) const {
+    text(p.using_expr);
+    text(p.check_expr);
+  }
   void table(Table& t) const {
     for (auto& c : t.columns) column(c);
     for_each_table_item_kind([&]<class Kind>() {

@@ -230,3 +230,16 @@ TEST(Diff, ARetypedColumnUnderADeclaredViewRebuildsItAroundTheChange) {
   EXPECT_EQ(names(d.downgrade),
             (std::vector<std::string>{"drop_view", "alter_column_type", "create_view"}));
 }
+
+TEST(Diff, PoliciesTheTargetDoesNotDeclareAreNotDropped) {
+  auto current = events_with_view();
+  auto& t = current.schemas["public"].tables["events"];
+  t.row_security = true;
+  t.policies = {retort::Policy{"own", true, "SELECT", {"public"}, "(id > 0)", std::nullopt}};
+  auto target = current;
+  target.schemas["public"].tables["events"].policies.clear();
+  EXPECT_TRUE(retort::diff(current, target).empty());
+  target.schemas["public"].tables["events"].row_security = false;
+  EXPECT_EQ(names(retort::diff(current, target).upgrade),
+            std::vector<std::string>{"set_row_security"});
+}

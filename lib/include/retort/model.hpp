@@ -9,6 +9,7 @@
 //   retort::Schema wanted = m.schema();  // validated; throws ModelError naming table and column
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -218,6 +219,19 @@ class TableBuilder {
   }
   TableBuilder& index(const IndexBuilder& ix) {
     m_draft->table.indexes.push_back(ix.build());
+    return *this;
+  }
+  // ENABLE ROW LEVEL SECURITY, and FORCE (the owner too) when asked.
+  TableBuilder& row_security(bool force = false) {
+    m_draft->table.row_security = true;
+    m_draft->table.force_row_security = force;
+    return *this;
+  }
+  // .policy({.name = "own_rows", .command = "SELECT", .roles = {"member"},
+  //          .using_expr = "owner = current_user"})
+  TableBuilder& policy(Policy p) {
+    std::sort(p.roles.begin(), p.roles.end());
+    m_draft->table.policies.push_back(std::move(p));
     return *this;
   }
   TableBuilder& comment(std::string text) {

@@ -19,6 +19,7 @@
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
+#include "retort/kinds/policy.hpp"
 #include "retort/kinds/primary_key.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/unique.hpp"
@@ -29,8 +30,8 @@ namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
 using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ViewKind,
-                       ExecuteKind>;
+                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind,
+                       ViewKind, ExecuteKind>;
 
 namespace detail {
 

@@ -113,6 +113,18 @@ struct Index {
   bool operator==(const Index&) const = default;
 };
 
+// CREATE POLICY name ON t AS PERMISSIVE|RESTRICTIVE FOR command TO roles USING (...) WITH CHECK.
+struct Policy {
+  std::string name;
+  bool permissive = true;
+  std::string command = "ALL";                  // ALL, SELECT, INSERT, UPDATE or DELETE
+  std::vector<std::string> roles = {"public"};  // sorted; "public" stands for PUBLIC
+  std::optional<std::string> using_expr;        // as pg_get_expr prints it
+  std::optional<std::string> check_expr;
+
+  bool operator==(const Policy&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -123,6 +135,9 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
+  bool row_security = false;        // ENABLE ROW LEVEL SECURITY
+  bool force_row_security = false;  // FORCE ROW LEVEL SECURITY (the owner too)
+  std::vector<Policy> policies;
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;

@@ -4,6 +4,7 @@
 
 #include "../plan.hpp"
 #include "retort/kinds/column.hpp"
+#include "retort/kinds/policy.hpp"
 #include "retort/ops.hpp"
 #include "retort/sql.hpp"
 
@@ -13,6 +14,8 @@ ordered_json to_json(const Table& t) {
   ordered_json j;
   j["name"] = t.name;
   if (t.comment) j["comment"] = *t.comment;
+  if (t.row_security) j["row_security"] = true;
+  if (t.force_row_security) j["force_row_security"] = true;
   ordered_json cols = ordered_json::array();
   for (const auto& c : t.columns) cols.push_back(to_json(c));
   j["columns"] = std::move(cols);
@@ -30,13 +33,16 @@ ordered_json to_json(const Table& t) {
 void from_json(const JsonCursor& c, Table& t) {
   // Listed once, not for each of 10,000 tables.
   static const std::vector<std::string_view> keys = [] {
-    std::vector<std::string_view> out = {"name", "comment", "columns", "primary_key"};
+    std::vector<std::string_view> out = {"name",        "comment",      "columns",
+                                         "primary_key", "row_security", "force_row_security"};
     for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
     return out;
   }();
   c.allow_keys(keys);
   t.name = c.string_at("name");
   t.comment = c.optional_string("comment");
+  t.row_security = c.bool_or("row_security", false);
+  t.force_row_security = c.bool_or("force_row_security", false);
   auto columns = c.at("columns").elements();
   t.columns.resize(columns.size());  // exactly: 10,000 tables of grown vectors add up
   for (std::size_t i = 0; i < columns.size(); ++i) from_json(columns[i], t.columns[i]);
@@ -95,6 +101,8 @@ namespace op {
 std::vector<std::string> CreateTable::sql() const {
   QualifiedName q{schema, table.name};
   std::vector<std::string> out{create_table_sql(q, without_separate_items(table))};
+  for (auto& s : row_security_sql(q, table.row_security, table.force_row_security))
+    out.push_back(std::move(s));
   if (table.comment) out.push_back(comment_on_table_sql(q, table.comment));
   for (const auto& c : table.columns)
     if (c.comment) out.push_back(comment_on_column_sql(q, c.name, c.comment));
