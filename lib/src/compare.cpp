@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "catalog.hpp"
 #include "retort/connection.hpp"
 #include "retort/introspect.hpp"
 #include "retort/kinds/table.hpp"
@@ -343,6 +344,7 @@ std::vector<std::string> create_probes(pqxx::dbtransaction& tx, const Schema& ta
 }  // namespace
 
 Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
+  catalog::canonicalize_views(tx, current, target);
   auto set = probes_for(current, target);
   auto objects = object_probes(current, target);
   if (set.empty() && objects.empty()) return target;

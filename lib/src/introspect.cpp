@@ -25,7 +25,8 @@ namespace {
 // indexes, enums and identity details anyway. One query per object kind, filtered by schema.
 
 constexpr const char* kTablesQuery = R"(
-SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.reloptions)
+SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.reloptions),
+       c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname <> 'retort_version'
@@ -182,7 +183,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
        {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery})
     out += fill(q) + ";\n";
   for (const std::string& q :
-       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery),
+       {constraint_query_text(), std::string(kIndexesQuery), std::string(kPoliciesQuery),
+        std::string(kEnumsQuery), std::string(kViewsQuery), std::string(kDependenciesQuery),
         std::string(kExtensionsQuery), std::string(kSequencesObjectsQuery),
         std::string(kDomainsQuery), std::string(kCompositesQuery)})
     out += fill(q) + ";\n";
@@ -209,6 +211,8 @@ void read_tables(Schema& schema, Catalog& catalog, const pqxx::result& rows) {
     t.name = row[2].c_str();
     t.unlogged = boolean(row[3]);
     t.options = names(row[4]);
+    t.row_security = boolean(row[5]);
+    t.force_row_security = boolean(row[6]);
     catalog.tables().emplace(oid(row[0]), TableRef{&t, {}});
   }
 }
@@ -344,6 +348,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto sequences = run(kSequencesQuery);
   auto constraints = run(constraint_query_text());
   auto indexes = run(kIndexesQuery);
+  auto policies = run(kPoliciesQuery);
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
   // Schema-level objects: read whole even when only some tables are asked for (probes).
@@ -352,17 +357,23 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto sequence_objects = tx.exec_params(kSequencesObjectsQuery, wanted);
   auto domains = tx.exec_params(kDomainsQuery, wanted);
   auto composites = tx.exec_params(kCompositesQuery, wanted);
+  queries += 2;
+  auto views = tx.exec_params(kViewsQuery, wanted);
+  auto dependencies = tx.exec_params(kDependenciesQuery, wanted);
 
   read_columns(catalog, columns_tx ? columns.get() : run(kColumnsQuery));
   read_comments(catalog, comments);
   read_sequences(catalog, sequences);
   read_constraints(catalog, constraints);
   read_indexes(catalog, indexes);
+  read_policies(catalog, policies);
   read_enums(schema, enums);
   read_extensions(schema, extensions);
   read_sequence_objects(schema, sequence_objects);
   read_domains(schema, domains);
   read_composites(schema, composites);
+  read_views(schema, views);
+  read_dependencies(schema, dependencies);
 
   schema.normalize();
   if (options.query_count) *options.query_count += queries;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -219,6 +220,35 @@ void ModelSet::add_objects(Schema& s, std::vector<std::string>& errors) const {
   }
 }
 
+ModelSet& ModelSet::add_view(const std::string& name, std::string sql, bool materialized,
+                             std::vector<std::string> options) {
+  auto dot = name.find('.');
+  std::string schema = dot == std::string::npos ? m_schema : name.substr(0, dot);
+  View v{dot == std::string::npos ? name : name.substr(dot + 1), std::move(sql), materialized,
+         std::move(options)};
+  // The catalog prints no trailing semicolon; one written in the model would be a change.
+  while (!v.definition.empty() && (v.definition.back() == ';' ||
+                                   std::isspace(static_cast<unsigned char>(v.definition.back()))))
+    v.definition.pop_back();
+  std::sort(v.options.begin(), v.options.end());
+  m_views.emplace_back(std::move(schema), std::move(v));
+  return *this;
+}
+
+void ModelSet::add_views(Schema& s, std::vector<std::string>& errors) const {
+  for (const auto& [schema, v] : m_views) {
+    auto at = fmt::format("view \"{}.{}\"", schema, v.name);
+    auto& ns = s.schemas[schema];
+    ns.name = schema;
+    if (v.name.empty() || v.definition.empty())
+      errors.push_back(at + ": needs a name and a query");
+    else if (ns.tables.contains(v.name))
+      errors.push_back(at + ": a table of that name is registered too");
+    else if (!ns.views.emplace(v.name, v).second)
+      errors.push_back(at + ": the view is registered twice");
+  }
+}
+
 Schema ModelSet::schema() const {
   Schema s;
   std::vector<std::string> errors;
@@ -234,6 +264,7 @@ Schema ModelSet::schema() const {
     ns.tables.emplace(d.table.name, build_table(d, errors));
   }
   resolve_foreign_keys(s, errors);
+  add_views(s, errors);
   if (!errors.empty()) {
     std::string msg = errors.size() == 1 ? "invalid model: " : "invalid models:";
     if (errors.size() == 1)

@@ -95,5 +95,10 @@ void diff_column_comments(Plan& plan, const QualifiedName& name, const Table& ol
 // A primary key or unique constraint dropped and added again takes the foreign keys referring to
 // it along: PostgreSQL refuses to drop it while they exist.
 void rebuild_referring_foreign_keys(Plan& plan);
+// Views new or changed, and those in the way of the plan's column changes, dropped and created
+// again around them (kinds/view.cpp). Runs after every other step.
+void diff_views(Plan& plan);
+// Row-security flags, and policies in the way of a retyped column (kinds/policy.cpp).
+void diff_row_security(Plan& plan);
 
 }  // namespace retort

@@ -58,6 +58,10 @@ class Retargeter {
   void item(ExclusionConstraint& x) const { text(x.definition); }
   void item(ForeignKey& fk) const { name(fk.ref_table); }
   void item(Index& ix) const { index(ix); }
+  void item(Policy& p) const {
+    text(p.using_expr);
+    text(p.check_expr);
+  }
   void table(Table& t) const {
     for (auto& c : t.columns) column(c);
     for_each_table_item_kind([&]<class Kind>() {
@@ -76,6 +80,7 @@ class Retargeter {
   void object(CompositeType& t) const {
     for (auto& a : t.attributes) text(a.type);
   }
+  void view(View& v) const { text(v.definition); }
 
   template <class O>
   void operator()(O& o) const {
@@ -92,6 +97,8 @@ class Retargeter {
     if constexpr (requires { o.item; }) item(o.item);
     if constexpr (requires { o.object; }) object(o.object);
     if constexpr (requires { o.old_object; }) object(o.old_object);
+    if constexpr (requires { o.view; }) view(o.view);
+    if constexpr (requires { o.old_view; }) view(o.old_view);
   }
 
  private:
@@ -203,6 +210,7 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
     for (auto& [table_name, t] : ns.tables) r.table(t);
     for (auto& [_, d] : ns.domains) r.object(d);
     for (auto& [_, c] : ns.composites) r.object(c);
+    for (auto& [view_name, v] : ns.views) r.view(v);
   }
   return schema;
 }

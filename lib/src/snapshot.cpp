@@ -50,6 +50,12 @@ void objects_from_json(const JsonCursor& sc, Namespace& ns) {
   list("composite_types", ns.composites);
 }
 
+ordered_json views_json(const Namespace& ns) {
+  ordered_json views = ordered_json::array();
+  for (const auto& [_, v] : ns.views) views.push_back(to_json(v));
+  return views;
+}
+
 }  // namespace
 
 ordered_json to_json(const Schema& s) {
@@ -68,6 +74,7 @@ ordered_json to_json(const Schema& s) {
     ordered_json tables = ordered_json::array();
     for (const auto& [_, t] : ns.tables) tables.push_back(to_json(t));
     sj["tables"] = std::move(tables);
+    if (!ns.views.empty()) sj["views"] = views_json(ns);
     schemas.push_back(std::move(sj));
   }
   j["schemas"] = std::move(schemas);
@@ -114,6 +121,7 @@ void write_snapshot(std::ostream& out, const Schema& s) {
       first_table = false;
     }
     if (!ns.tables.empty()) out << "\n      ]";
+    if (!ns.views.empty()) out << ",\n      \"views\": " << dump_at(views_json(ns), 3);
     out << "\n    }";
   }
   if (!s.schemas.empty()) out << "\n  ]";
@@ -126,8 +134,8 @@ Schema schema_from_json(const JsonCursor& c) {
   if (c.at("version").as_int() != kVersion) c.at("version").fail(fmt::format("{}", kVersion));
   Schema s;
   for (const auto& sc : c.at("schemas").elements()) {
-    sc.allow_keys({"name", "enums", "tables", "manage_all", "extensions", "sequences", "domains",
-                   "composite_types"});
+    sc.allow_keys({"name", "enums", "tables", "views", "manage_all", "extensions", "sequences",
+                   "domains", "composite_types"});
     Namespace ns;
     ns.name = sc.string_at("name");
     objects_from_json(sc, ns);
@@ -144,6 +152,13 @@ Schema schema_from_json(const JsonCursor& c) {
         from_json(e, t);
         if (ns.tables.contains(t.name)) e.at("name").fail("a table name not used before");
         ns.tables.emplace(t.name, std::move(t));
+      }
+    if (auto l = sc.find("views"))
+      for (const auto& e : l->elements()) {
+        View v;
+        from_json(e, v);
+        if (ns.views.contains(v.name)) e.at("name").fail("a view name not used before");
+        ns.views.emplace(v.name, std::move(v));
       }
     if (s.schemas.contains(ns.name)) sc.at("name").fail("a schema name not used before");
     s.schemas.emplace(ns.name, std::move(ns));

@@ -174,3 +174,72 @@ TEST(Diff, DowngradeIsTheReversedInverse) {
 }
 
 }  // namespace
+
+namespace {
+
+// public.events (id integer) and a view over it, as an introspected database holds them.
+Schema events_with_view() {
+  Schema s;
+  auto& ns = s.schemas["public"];
+  ns.name = "public";
+  retort::Table t;
+  t.name = "events";
+  t.columns = {col("id", "integer", false)};
+  ns.tables.emplace("events", t);
+  ns.views.emplace("ids", retort::View{"ids", "SELECT events.id FROM public.events", false, {}});
+  s.facts.dependencies = {{{"public", "ids"}, {"public", "events"}, "id"}};
+  return s;
+}
+
+}  // namespace
+
+TEST(Diff, ViewsTheTargetDoesNotDeclareAreNotDropped) {
+  auto current = events_with_view();
+  auto target = current;
+  target.schemas["public"].views.clear();
+  target.facts = {};
+  EXPECT_TRUE(retort::diff(current, target).empty());
+}
+
+TEST(Diff, ARetypedColumnUnderAnUndeclaredViewIsAnErrorNamingTheViewAndTheWaysOut) {
+  auto current = events_with_view();
+  auto target = current;
+  target.schemas["public"].views.clear();
+  target.facts = {};
+  target.schemas["public"].tables["events"].columns[0].type = "bigint";
+  try {
+    retort::diff(current, target);
+    FAIL() << "no error";
+  } catch (const retort::Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("column public.events.id changes type"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("view public.ids"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("m.view("), std::string::npos) << msg;
+    EXPECT_NE(msg.find("execute op"), std::string::npos) << msg;
+  }
+}
+
+TEST(Diff, ARetypedColumnUnderADeclaredViewRebuildsItAroundTheChange) {
+  auto current = events_with_view();
+  auto target = current;
+  target.facts = {};
+  target.schemas["public"].tables["events"].columns[0].type = "bigint";
+  auto d = retort::diff(current, target);
+  EXPECT_EQ(names(d.upgrade),
+            (std::vector<std::string>{"drop_view", "alter_column_type", "create_view"}));
+  EXPECT_EQ(names(d.downgrade),
+            (std::vector<std::string>{"drop_view", "alter_column_type", "create_view"}));
+}
+
+TEST(Diff, PoliciesTheTargetDoesNotDeclareAreNotDropped) {
+  auto current = events_with_view();
+  auto& t = current.schemas["public"].tables["events"];
+  t.row_security = true;
+  t.policies = {retort::Policy{"own", true, "SELECT", {"public"}, "(id > 0)", std::nullopt}};
+  auto target = current;
+  target.schemas["public"].tables["events"].policies.clear();
+  EXPECT_TRUE(retort::diff(current, target).empty());
+  target.schemas["public"].tables["events"].row_security = false;
+  EXPECT_EQ(names(retort::diff(current, target).upgrade),
+            std::vector<std::string>{"set_row_security"});
+}

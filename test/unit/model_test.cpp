@@ -157,3 +157,31 @@ TEST(Model, RejectsTooLongName) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Model, ViewsInTheCurrentOrANamedSchema) {
+  retort::ModelSet m;
+  m.table<Parent>("parent").column(&Parent::id, "id");
+  m.view("parent_ids", "SELECT id FROM parent;\n", {"security_barrier=true"});
+  m.in_schema("audit").materialized_view("public.parent_count", "SELECT count(*) FROM parent");
+  auto s = m.schema();
+  const auto& views = s.schemas.at("public").views;
+  ASSERT_EQ(views.size(), 2u);
+  EXPECT_EQ(views.at("parent_ids").definition, "SELECT id FROM parent");
+  EXPECT_FALSE(views.at("parent_ids").materialized);
+  EXPECT_EQ(views.at("parent_ids").options, std::vector<std::string>{"security_barrier=true"});
+  EXPECT_TRUE(views.at("parent_count").materialized);
+}
+
+TEST(Model, RejectsAViewNamedLikeATableOrTwice) {
+  retort::ModelSet m;
+  m.table<Parent>("parent").column(&Parent::id, "id");
+  m.view("parent", "SELECT 1");
+  m.view("v", "SELECT 1").view("public.v", "SELECT 2");
+  EXPECT_EQ(error_of(m),
+            "invalid models:\n  view \"public.parent\": a table of that name is registered too\n"
+            "  view \"public.v\": the view is registered twice");
+}
+
+}  // namespace

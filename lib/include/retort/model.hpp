@@ -9,6 +9,7 @@
 //   retort::Schema wanted = m.schema();  // validated; throws ModelError naming table and column
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
@@ -263,6 +264,19 @@ class TableBuilder {
     m_draft->table.indexes.push_back(ix.build());
     return *this;
   }
+  // ENABLE ROW LEVEL SECURITY, and FORCE (the owner too) when asked.
+  TableBuilder& row_security(bool force = false) {
+    m_draft->table.row_security = true;
+    m_draft->table.force_row_security = force;
+    return *this;
+  }
+  // .policy({.name = "own_rows", .command = "SELECT", .roles = {"member"},
+  //          .using_expr = "owner = current_user"})
+  TableBuilder& policy(Policy p) {
+    std::sort(p.roles.begin(), p.roles.end());
+    m_draft->table.policies.push_back(std::move(p));
+    return *this;
+  }
   TableBuilder& comment(std::string text) {
     m_draft->table.comment = std::move(text);
     return *this;
@@ -352,6 +366,17 @@ class ModelSet {
     m_manage_all.push_back(std::move(schema));
     return *this;
   }
+  // A view: m.view("upcoming_events", "SELECT ... FROM events WHERE ...") in the current schema,
+  // or "schema.name". Unqualified names in the query resolve in the view's schema. Options as
+  // PostgreSQL spells them: {"security_barrier=true", "check_option=local"}.
+  ModelSet& view(const std::string& name, std::string sql, std::vector<std::string> options = {}) {
+    return add_view(name, std::move(sql), false, std::move(options));
+  }
+  // A materialized view (created WITH DATA); options are storage parameters ("fillfactor=70").
+  ModelSet& materialized_view(const std::string& name, std::string sql,
+                              std::vector<std::string> options = {}) {
+    return add_view(name, std::move(sql), true, std::move(options));
+  }
 
   // The validated schema. Throws ModelError listing every contradiction, each naming its table
   // and column.
@@ -385,6 +410,9 @@ class ModelSet {
   std::deque<ObjectDraft<Domain>> m_domains;
   std::deque<ObjectDraft<CompositeType>> m_composites;
   std::vector<std::string> m_manage_all;
+  ModelSet& add_view(const std::string& name, std::string sql, bool materialized,
+                     std::vector<std::string> options);
+  void add_views(Schema& s, std::vector<std::string>& errors) const;
 
   struct EnumDraft {
     std::string schema;
@@ -393,6 +421,7 @@ class ModelSet {
   std::string m_schema = "public";
   std::deque<TableDraft> m_tables;
   std::map<std::type_index, EnumDraft> m_enums;
+  std::vector<std::pair<std::string, View>> m_views;  // with their schema
 };
 
 // ---- TableBuilder implementation ----------------------------------------------------------------

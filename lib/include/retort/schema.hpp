@@ -123,6 +123,18 @@ struct Index {
   bool operator==(const Index&) const = default;
 };
 
+// CREATE POLICY name ON t AS PERMISSIVE|RESTRICTIVE FOR command TO roles USING (...) WITH CHECK.
+struct Policy {
+  std::string name;
+  bool permissive = true;
+  std::string command = "ALL";                  // ALL, SELECT, INSERT, UPDATE or DELETE
+  std::vector<std::string> roles = {"public"};  // sorted; "public" stands for PUBLIC
+  std::optional<std::string> using_expr;        // as pg_get_expr prints it
+  std::optional<std::string> check_expr;
+
+  bool operator==(const Policy&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -135,7 +147,10 @@ struct Table {
   std::optional<std::string> comment;
   bool unlogged = false;
   std::vector<std::string>
-      options;  // storage parameters, "fillfactor=70", as reloptions holds them
+      options;                      // storage parameters, "fillfactor=70", as reloptions holds them
+  bool row_security = false;        // ENABLE ROW LEVEL SECURITY
+  bool force_row_security = false;  // FORCE ROW LEVEL SECURITY (the owner too)
+  std::vector<Policy> policies;
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
@@ -207,6 +222,34 @@ struct CompositeType {
   bool operator==(const CompositeType&) const = default;
 };
 
+// A view or materialized view: its query as pg_get_viewdef prints it (no trailing semicolon).
+struct View {
+  std::string name;
+  std::string definition;
+  bool materialized = false;
+  std::vector<std::string>
+      options;  // reloptions as the catalog prints them: "security_barrier=true"
+
+  bool operator==(const View&) const = default;
+};
+
+// An object that depends on a column (or, with an empty column, on a whole relation), as
+// pg_depend records it: what must be out of the way while the column changes.
+struct Dependency {
+  QualifiedName dependent;  // a view or materialized view
+  QualifiedName relation;   // the table or view it reads
+  std::string column;       // empty: the relation as a whole (a whole-row reference)
+
+  bool operator==(const Dependency&) const = default;
+};
+
+// What the server says about a schema beyond its objects; never part of a comparison.
+struct CatalogFacts {
+  std::vector<Dependency> dependencies;  // read by the introspector
+  // Views of a target whose new definition CREATE OR REPLACE VIEW accepts (set by canonicalize).
+  std::vector<QualifiedName> replaceable_views;
+};
+
 // A PostgreSQL schema (pg_namespace); "schema" names the whole below.
 struct Namespace {
   std::string name;
@@ -219,6 +262,7 @@ struct Namespace {
   // The models declare everything of the new kinds here: undeclared ones are dropped rather than
   // reported as unmanaged (m.manage_all("schema"); see docs/autogenerate.md, "Scope").
   bool manage_all = false;
+  std::map<std::string, View> views;
 
   bool operator==(const Namespace&) const = default;
 };
@@ -226,13 +270,14 @@ struct Namespace {
 // A database's (or a model set's) schema: named namespaces, each with tables and enum types.
 struct Schema {
   std::map<std::string, Namespace> schemas;
+  CatalogFacts facts;
 
   const Table* find_table(const QualifiedName& name) const;
   Table* find_table(const QualifiedName& name);
   const Enum* find_enum(const QualifiedName& name) const;
   // Sorts every constraint and index list by name, so equal schemas compare equal.
   void normalize();
-  bool operator==(const Schema&) const = default;
+  bool operator==(const Schema& other) const { return schemas == other.schemas; }
 };
 
 std::string to_string(FkAction action);  // "NO ACTION", "CASCADE", ...

@@ -7,6 +7,7 @@
 
 #include "../plan.hpp"
 #include "retort/kinds/column.hpp"
+#include "retort/kinds/policy.hpp"
 #include "retort/ops.hpp"
 #include "retort/sql.hpp"
 
@@ -18,6 +19,8 @@ ordered_json to_json(const Table& t) {
   if (t.comment) j["comment"] = *t.comment;
   if (t.unlogged) j["unlogged"] = true;
   if (!t.options.empty()) j["options"] = t.options;
+  if (t.row_security) j["row_security"] = true;
+  if (t.force_row_security) j["force_row_security"] = true;
   ordered_json cols = ordered_json::array();
   for (const auto& c : t.columns) cols.push_back(to_json(c));
   j["columns"] = std::move(cols);
@@ -35,8 +38,9 @@ ordered_json to_json(const Table& t) {
 void from_json(const JsonCursor& c, Table& t) {
   // Listed once, not for each of 10,000 tables.
   static const std::vector<std::string_view> keys = [] {
-    std::vector<std::string_view> out = {"name",     "comment", "columns",
-                                         "unlogged", "options", "primary_key"};
+    std::vector<std::string_view> out = {"name",         "comment",           "columns",
+                                         "unlogged",     "options",           "primary_key",
+                                         "row_security", "force_row_security"};
     for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
     return out;
   }();
@@ -45,6 +49,8 @@ void from_json(const JsonCursor& c, Table& t) {
   t.comment = c.optional_string("comment");
   t.unlogged = c.bool_or("unlogged", false);
   t.options = c.strings_or_empty("options");
+  t.row_security = c.bool_or("row_security", false);
+  t.force_row_security = c.bool_or("force_row_security", false);
   auto columns = c.at("columns").elements();
   t.columns.resize(columns.size());  // exactly: 10,000 tables of grown vectors add up
   for (std::size_t i = 0; i < columns.size(); ++i) from_json(columns[i], t.columns[i]);
@@ -128,6 +134,8 @@ namespace op {
 std::vector<std::string> CreateTable::sql() const {
   QualifiedName q{schema, table.name};
   std::vector<std::string> out{create_table_sql(q, without_separate_items(table))};
+  for (auto& s : row_security_sql(q, table.row_security, table.force_row_security))
+    out.push_back(std::move(s));
   if (table.comment) out.push_back(comment_on_table_sql(q, table.comment));
   for (const auto& c : table.columns)
     if (c.comment) out.push_back(comment_on_column_sql(q, c.name, c.comment));
