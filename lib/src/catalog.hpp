@@ -156,5 +156,11 @@ extern const char* const kIndexesQuery;
 void read_indexes(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kEnumsQuery;
 void read_enums(Schema& schema, const pqxx::result& rows);
+extern const char* const kTriggersQuery;
+void read_triggers(Catalog& catalog, const pqxx::result& rows);
+extern const char* const kFunctionsQuery;
+void read_functions(Schema& schema, const pqxx::result& rows);
+// The target's functions in the server's spelling, inside a transaction the caller rolls back.
+void canonicalize_functions(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
 
 }  // namespace retort::catalog

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "catalog.hpp"
 #include "retort/connection.hpp"
 #include "retort/introspect.hpp"
 #include "retort/kinds/table.hpp"
@@ -295,7 +296,12 @@ std::vector<std::string> create_probes(pqxx::dbtransaction& tx, const Schema& ta
 
 Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
   auto set = probes_for(current, target);
-  if (set.empty()) return target;
+  bool functions = std::any_of(target.schemas.begin(), target.schemas.end(), [&](const auto& ns) {
+    auto cur = current.schemas.find(ns.first);
+    return !ns.second.functions.empty() &&
+           (cur == current.schemas.end() || cur->second.functions != ns.second.functions);
+  });
+  if (set.empty() && !functions) return target;
 
   tx.exec("SET LOCAL search_path = ''");
   // Enum labels added here cannot be used before commit; probes using them fail and keep the
@@ -309,6 +315,8 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
       sp.abort();
     }
   }
+  if (functions) catalog::canonicalize_functions(tx, current, target);
+  if (set.empty()) return target;
   tx.exec("CREATE TEMPORARY TABLE retort_probe_anchor ()");
   auto temp_schema =
       tx.exec("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")[0][0]

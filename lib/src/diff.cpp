@@ -20,6 +20,8 @@ template <class Kind, class Items>
 void diff_items(Plan& plan, const QualifiedName& q, const Items& old_items, const Items& new_items,
                 const std::set<std::string>& rebuilt) {
   each_with_namesake(old_items, new_items, [&](const auto& o, const auto* n) {
+    if constexpr (requires { Kind::kKeepsUndeclared; })
+      if (!n) return;  // unmanaged: not the target's to drop
     if (!n || !(*n == o) || Kind::uses_any(o, rebuilt))
       plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, o});
   });
@@ -100,6 +102,7 @@ SchemaDiff diff(const Schema& current, const Schema& target) {
                                           });
                      });
   rebuild_referring_foreign_keys(plan);
+  diff_functions(plan);
   return std::move(plan).finish();
 }
 

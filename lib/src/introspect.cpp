@@ -174,7 +174,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
        {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery})
     out += fill(q) + ";\n";
   for (const std::string& q :
-       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery)})
+       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery),
+        std::string(kTriggersQuery), std::string(kFunctionsQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -333,6 +334,9 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto indexes = run(kIndexesQuery);
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
+  auto triggers = run(kTriggersQuery);
+  ++queries;
+  auto functions = tx.exec_params(kFunctionsQuery, wanted);
 
   read_columns(catalog, columns_tx ? columns.get() : run(kColumnsQuery));
   read_comments(catalog, comments);
@@ -340,6 +344,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_constraints(catalog, constraints);
   read_indexes(catalog, indexes);
   read_enums(schema, enums);
+  read_triggers(catalog, triggers);
+  read_functions(schema, functions);
 
   schema.normalize();
   if (options.query_count) *options.query_count += queries;

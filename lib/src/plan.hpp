@@ -68,5 +68,8 @@ void diff_column_comments(Plan& plan, const QualifiedName& name, const Table& ol
 // A primary key or unique constraint dropped and added again takes the foreign keys referring to
 // it along: PostgreSQL refuses to drop it while they exist.
 void rebuild_referring_foreign_keys(Plan& plan);
+// Functions the target declares: created, replaced, or dropped and created
+// (src/kinds/function.cpp).
+void diff_functions(Plan& plan);
 
 }  // namespace retort

@@ -58,6 +58,16 @@ class Retargeter {
   void item(ExclusionConstraint& x) const { text(x.definition); }
   void item(ForeignKey& fk) const { name(fk.ref_table); }
   void item(Index& ix) const { index(ix); }
+  void item(Trigger& tg) const {
+    text(tg.timing);
+    text(tg.action);
+  }
+  // Argument types, result and body (a body's dollar-quoted text is retargeted like SQL).
+  void function(Function& f) const {
+    text(f.arguments);
+    text(f.result);
+    text(f.definition);
+  }
   void table(Table& t) const {
     for (auto& c : t.columns) column(c);
     for_each_table_item_kind([&]<class Kind>() {
@@ -79,6 +89,8 @@ class Retargeter {
     if constexpr (requires { o.default_expr; }) text(o.default_expr);
     if constexpr (requires { o.old_default; }) text(o.old_default);
     if constexpr (requires { o.item; }) item(o.item);
+    if constexpr (requires { o.function; }) function(o.function);
+    if constexpr (requires { o.old_function; }) function(o.old_function);
   }
 
  private:
@@ -186,8 +198,15 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
     schema.schemas.insert(std::move(node));
   }
   Retargeter r(from, to);
-  for (auto& [ns_name, ns] : schema.schemas)
+  for (auto& [ns_name, ns] : schema.schemas) {
     for (auto& [table_name, t] : ns.tables) r.table(t);
+    std::map<std::string, Function> functions;
+    for (auto& [_, f] : ns.functions) {
+      r.function(f);
+      functions.emplace(f.signature(), std::move(f));
+    }
+    ns.functions = std::move(functions);
+  }
   return schema;
 }
 

@@ -28,6 +28,11 @@ ordered_json to_json(const Schema& s) {
     ordered_json enums = ordered_json::array();
     for (const auto& [_, e] : ns.enums) enums.push_back(to_json(e));
     sj["enums"] = std::move(enums);
+    if (!ns.functions.empty()) {
+      ordered_json functions = ordered_json::array();
+      for (const auto& [_, f] : ns.functions) functions.push_back(to_json(f));
+      sj["functions"] = std::move(functions);
+    }
     ordered_json tables = ordered_json::array();
     for (const auto& [_, t] : ns.tables) tables.push_back(to_json(t));
     sj["tables"] = std::move(tables);
@@ -65,7 +70,13 @@ void write_snapshot(std::ostream& out, const Schema& s) {
     first_schema = false;
     ordered_json enums = ordered_json::array();
     for (const auto& [_, e] : ns.enums) enums.push_back(to_json(e));
-    out << dump_at(enums, 3) << ",\n      \"tables\": ";
+    out << dump_at(enums, 3);
+    if (!ns.functions.empty()) {
+      ordered_json functions = ordered_json::array();
+      for (const auto& [_, f] : ns.functions) functions.push_back(to_json(f));
+      out << ",\n      \"functions\": " << dump_at(functions, 3);
+    }
+    out << ",\n      \"tables\": ";
     if (ns.tables.empty()) out << "[]";
     bool first_table = true;
     for (const auto& [_, t] : ns.tables) {
@@ -85,7 +96,7 @@ Schema schema_from_json(const JsonCursor& c) {
   if (c.at("version").as_int() != kVersion) c.at("version").fail(fmt::format("{}", kVersion));
   Schema s;
   for (const auto& sc : c.at("schemas").elements()) {
-    sc.allow_keys({"name", "enums", "tables"});
+    sc.allow_keys({"name", "enums", "functions", "tables"});
     Namespace ns;
     ns.name = sc.string_at("name");
     if (auto l = sc.find("enums"))
@@ -94,6 +105,13 @@ Schema schema_from_json(const JsonCursor& c) {
         from_json(e, en);
         if (ns.enums.contains(en.name)) e.at("name").fail("an enum name not used before");
         ns.enums.emplace(en.name, std::move(en));
+      }
+    if (auto l = sc.find("functions"))
+      for (const auto& e : l->elements()) {
+        Function f;
+        from_json(e, f);
+        if (!ns.functions.emplace(f.signature(), f).second)
+          e.at("name").fail("a function signature not used before");
       }
     if (auto l = sc.find("tables"))
       for (const auto& e : l->elements()) {

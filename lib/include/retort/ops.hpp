@@ -16,20 +16,22 @@
 #include "retort/kinds/exclusion.hpp"
 #include "retort/kinds/execute.hpp"
 #include "retort/kinds/foreign_key.hpp"
+#include "retort/kinds/function.hpp"
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
 #include "retort/kinds/primary_key.hpp"
 #include "retort/kinds/table.hpp"
+#include "retort/kinds/trigger.hpp"
 #include "retort/kinds/unique.hpp"
 #include "retort/schema.hpp"
 
 namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
-using Kinds =
-    TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-             UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind>;
+using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind,
+                       FunctionKind, TriggerKind>;
 
 namespace detail {
 

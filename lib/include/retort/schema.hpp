@@ -113,6 +113,15 @@ struct Index {
   bool operator==(const Index&) const = default;
 };
 
+// CREATE TRIGGER name <timing> ON table <action>: both parts as pg_get_triggerdef prints them.
+struct Trigger {
+  std::string name;
+  std::string timing;  // "BEFORE UPDATE", "AFTER INSERT OR DELETE", "BEFORE UPDATE OF status"
+  std::string action;  // "FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at()"
+
+  bool operator==(const Trigger&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -123,6 +132,7 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
+  std::vector<Trigger> triggers;
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
@@ -135,11 +145,25 @@ struct Enum {
   bool operator==(const Enum&) const = default;
 };
 
+// A function, known by its name and identity arguments; its definition is what follows
+// "CREATE FUNCTION schema.name" in pg_get_functiondef (arguments with defaults, RETURNS, LANGUAGE,
+// options, body). In the models, until canonicalized: the text as written.
+struct Function {
+  std::string name;
+  std::string arguments;   // pg_get_function_identity_arguments: "a integer, b text"
+  std::string result;      // pg_get_function_result: "trigger", "TABLE(n integer)"; "" unknown
+  std::string definition;  // "(a integer DEFAULT 1)\n RETURNS integer\n LANGUAGE sql\nAS ..."
+
+  std::string signature() const { return name + "(" + arguments + ")"; }
+  bool operator==(const Function&) const = default;
+};
+
 // A PostgreSQL schema (pg_namespace); "schema" names the whole below.
 struct Namespace {
   std::string name;
   std::map<std::string, Table> tables;
   std::map<std::string, Enum> enums;
+  std::map<std::string, Function> functions;  // by signature()
 
   bool operator==(const Namespace&) const = default;
 };

@@ -34,12 +34,15 @@ enum class Phase {
   drop_indexes,
   drop_constraints,
   drop_tables,
+  drop_functions,    // a function rebuilt (drop + create) is dropped before it is created
+  create_functions,  // before the tables whose defaults, checks or indexes may call them
   create_tables,
   alter_columns,
   drop_columns,
   add_constraints,
   create_indexes,
   add_foreign_keys,
+  create_triggers,  // after their table and function
   comments,
   drop_types,
   drop_schemas,
