@@ -38,6 +38,7 @@ std::vector<T> as_list(const std::optional<T>& v) {
 
 void diff_table(Plan& plan, const QualifiedName& q, const Table& old, const Table& t) {
   auto rebuilt = diff_columns(plan, q, old, t);
+  diff_partitions(plan, q, old, t);
   diff_items<PrimaryKeyKind>(plan, q, as_list(old.primary_key), as_list(t.primary_key), rebuilt);
   for_each_table_item_kind(
       [&]<class Kind>() { diff_items<Kind>(plan, q, Kind::items(old), Kind::items(t), rebuilt); });

@@ -175,7 +175,7 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
     out += fill(q) + ";\n";
   for (const std::string& q :
        {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery),
-        std::string(kTriggersQuery), std::string(kFunctionsQuery)})
+        std::string(kTriggersQuery), std::string(kFunctionsQuery), std::string(kPartitionsQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -335,6 +335,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
   auto triggers = run(kTriggersQuery);
+  auto partitions = run(kPartitionsQuery);
   ++queries;
   auto functions = tx.exec_params(kFunctionsQuery, wanted);
 
@@ -345,6 +346,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_indexes(catalog, indexes);
   read_enums(schema, enums);
   read_triggers(catalog, triggers);
+  read_partitions(catalog, partitions);
   read_functions(schema, functions);
 
   schema.normalize();

@@ -68,6 +68,10 @@ void diff_column_comments(Plan& plan, const QualifiedName& name, const Table& ol
 // A primary key or unique constraint dropped and added again takes the foreign keys referring to
 // it along: PostgreSQL refuses to drop it while they exist.
 void rebuild_referring_foreign_keys(Plan& plan);
+// Partitions (src/kinds/partition.cpp): with a new or dropped table, and of a table on both sides.
+void create_partitions(Plan& plan, const QualifiedName& name, const Table& table);
+void drop_partitions(Plan& plan, const QualifiedName& name, const Table& table);
+void diff_partitions(Plan& plan, const QualifiedName& name, const Table& old, const Table& wanted);
 // Functions the target declares: created, replaced, or dropped and created
 // (src/kinds/function.cpp).
 void diff_functions(Plan& plan);

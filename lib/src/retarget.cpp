@@ -70,6 +70,7 @@ class Retargeter {
   }
   void table(Table& t) const {
     for (auto& c : t.columns) column(c);
+    text(t.partition_by);
     for_each_table_item_kind([&]<class Kind>() {
       for (auto& i : Kind::items(t)) item(i);
     });

@@ -41,6 +41,7 @@ void Schema::normalize() {
     for (auto& entry : ns.tables) {
       Table& t = entry.second;  // not a structured binding: clang 14 cannot capture those
       for_each_table_item_kind([&]<class Kind>() { by_name(Kind::items(t)); });
+      by_name(t.partitions);
     }
 }
 

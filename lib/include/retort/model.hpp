@@ -224,6 +224,16 @@ class TableBuilder {
     m_draft->table.comment = std::move(text);
     return *this;
   }
+  // A partitioned table: .partition_by("RANGE (starts_at)"), then its partitions, each
+  // .partition("events_2026", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')") or "DEFAULT".
+  TableBuilder& partition_by(std::string key) {
+    m_draft->table.partition_by = std::move(key);
+    return *this;
+  }
+  TableBuilder& partition(std::string name, std::string bound) {
+    m_draft->table.partitions.push_back({std::move(name), std::move(bound)});
+    return *this;
+  }
   // CREATE TRIGGER name <timing> ON this table <action>:
   // .trigger("events_touch", "BEFORE UPDATE", "FOR EACH ROW EXECUTE FUNCTION touch_updated_at()")
   TableBuilder& trigger(std::string name, std::string timing, std::string action) {

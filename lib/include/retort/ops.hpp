@@ -20,6 +20,7 @@
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
+#include "retort/kinds/partition.hpp"
 #include "retort/kinds/primary_key.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/trigger.hpp"
@@ -31,7 +32,7 @@ namespace retort {
 // Every kind, once. The op family and the table-item kinds are derived from this list.
 using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
                        UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind,
-                       FunctionKind, TriggerKind>;
+                       FunctionKind, TriggerKind, PartitionKind>;
 
 namespace detail {
 

@@ -122,6 +122,15 @@ struct Trigger {
   bool operator==(const Trigger&) const = default;
 };
 
+// A partition of a partitioned table, in its parent's schema: CREATE TABLE name PARTITION OF
+// parent <bound>. Its columns, constraints and indexes are the parent's.
+struct Partition {
+  std::string name;
+  std::string bound;  // pg_get_expr(relpartbound): "FOR VALUES FROM ('a') TO ('b')", "DEFAULT"
+
+  bool operator==(const Partition&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -133,6 +142,8 @@ struct Table {
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
   std::vector<Trigger> triggers;
+  std::optional<std::string> partition_by;  // pg_get_partkeydef: "RANGE (starts_at)"
+  std::vector<Partition> partitions;        // sorted by name
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
