@@ -172,9 +172,14 @@ bool is_widening(const std::string& from, const std::string& to) {
     auto it = std::find(order.begin(), order.end(), t);
     return it == order.end() ? -1 : static_cast<int>(it - order.begin());
   };
+  // An array widens when its elements do (int[] -> bigint[]).
+  if (from.ends_with("[]") && to.ends_with("[]"))
+    return is_widening(from.substr(0, from.size() - 2), to.substr(0, to.size() - 2));
   auto bf = base_type(from), bt = base_type(to);
-  if (bt == "text" && (bf == "character varying" || bf == "character" || bf == "text")) return true;
+  // Every value has a text form: to text or unbounded varchar never fails or loses anything.
+  if (!from.ends_with("[]") && (bt == "text" || to == "character varying")) return true;
   if (rank(ints, bf) >= 0 && rank(ints, bt) >= rank(ints, bf)) return true;
+  if (rank(ints, bf) >= 0 && to == "numeric") return true;  // unbounded numeric holds any integer
   if (bf == "real" && bt == "double precision") return true;
   if (bf == bt) {
     auto af = type_args(from), at = type_args(to);
