@@ -172,5 +172,14 @@ extern const char* const kDependenciesQuery;
 void read_dependencies(Schema& schema, const pqxx::result& rows);
 // The target's views in the server's spelling (kinds/view.cpp); `tx` is rolled back by the caller.
 void canonicalize_views(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
+extern const char* const kTriggersQuery;
+void read_triggers(Catalog& catalog, const pqxx::result& rows);
+extern const char* const kFunctionsQuery;
+void read_functions(Schema& schema, const pqxx::result& rows);
+extern const char* const kPartitionsQuery;
+void read_partitions(Catalog& catalog, const pqxx::result& rows);
+void canonicalize_partitions(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
+// The target's functions in the server's spelling, inside a transaction the caller rolls back.
+void canonicalize_functions(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
 
 }  // namespace retort::catalog

@@ -347,7 +347,16 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
   catalog::canonicalize_views(tx, current, target);
   auto set = probes_for(current, target);
   auto objects = object_probes(current, target);
-  if (set.empty() && objects.empty()) return target;
+  bool partitions = std::any_of(target.schemas.begin(), target.schemas.end(), [&](const auto& ns) {
+    return std::any_of(ns.second.tables.begin(), ns.second.tables.end(),
+                       [](const auto& t) { return t.second.partition_by.has_value(); });
+  });
+  bool functions = std::any_of(target.schemas.begin(), target.schemas.end(), [&](const auto& ns) {
+    auto cur = current.schemas.find(ns.first);
+    return !ns.second.functions.empty() &&
+           (cur == current.schemas.end() || cur->second.functions != ns.second.functions);
+  });
+  if (set.empty() && objects.empty() && !functions && !partitions) return target;
 
   tx.exec("SET LOCAL search_path = ''");
   // Enum labels added here cannot be used before commit; probes using them fail and keep the
@@ -361,6 +370,9 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
       sp.abort();
     }
   }
+  if (functions) catalog::canonicalize_functions(tx, current, target);
+  if (partitions) catalog::canonicalize_partitions(tx, current, target);
+  if (set.empty() && objects.empty()) return target;
   tx.exec("CREATE TEMPORARY TABLE retort_probe_anchor ()");
   auto temp_schema =
       tx.exec("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")[0][0]

@@ -21,7 +21,7 @@ void diff_items(Plan& plan, const QualifiedName& q, const Items& old_items, cons
                 const std::set<std::string>& rebuilt) {
   each_with_namesake(old_items, new_items, [&](const auto& o, const auto* n) {
     if constexpr (requires { Kind::kKeepsUndeclared; })
-      if (!n) return;  // not declared: not managed (policies)
+      if (!n) return;  // unmanaged: not the target's to drop
     if (!n || !(*n == o) || Kind::uses_any(o, rebuilt))
       plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, o});
   });
@@ -39,6 +39,7 @@ std::vector<T> as_list(const std::optional<T>& v) {
 void diff_table(Plan& plan, const QualifiedName& q, const Table& old, const Table& t) {
   diff_table_settings(plan, q, old, t);
   auto rebuilt = diff_columns(plan, q, old, t);
+  diff_partitions(plan, q, old, t);
   diff_items<PrimaryKeyKind>(plan, q, as_list(old.primary_key), as_list(t.primary_key), rebuilt);
   for_each_table_item_kind(
       [&]<class Kind>() { diff_items<Kind>(plan, q, Kind::items(old), Kind::items(t), rebuilt); });
@@ -133,6 +134,7 @@ SchemaDiff diff(const Schema& current, const Schema& target) {
   rebuild_referring_foreign_keys(plan);
   diff_row_security(plan);
   diff_views(plan);
+  diff_functions(plan);
   return std::move(plan).finish();
 }
 

@@ -186,7 +186,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
        {constraint_query_text(), std::string(kIndexesQuery), std::string(kPoliciesQuery),
         std::string(kEnumsQuery), std::string(kViewsQuery), std::string(kDependenciesQuery),
         std::string(kExtensionsQuery), std::string(kSequencesObjectsQuery),
-        std::string(kDomainsQuery), std::string(kCompositesQuery)})
+        std::string(kDomainsQuery), std::string(kCompositesQuery), std::string(kTriggersQuery),
+        std::string(kFunctionsQuery), std::string(kPartitionsQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -360,6 +361,10 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   queries += 2;
   auto views = tx.exec_params(kViewsQuery, wanted);
   auto dependencies = tx.exec_params(kDependenciesQuery, wanted);
+  auto triggers = run(kTriggersQuery);
+  auto partitions = run(kPartitionsQuery);
+  ++queries;
+  auto functions = tx.exec_params(kFunctionsQuery, wanted);
 
   read_columns(catalog, columns_tx ? columns.get() : run(kColumnsQuery));
   read_comments(catalog, comments);
@@ -374,6 +379,9 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_composites(schema, composites);
   read_views(schema, views);
   read_dependencies(schema, dependencies);
+  read_triggers(catalog, triggers);
+  read_partitions(catalog, partitions);
+  read_functions(schema, functions);
 
   schema.normalize();
   if (options.query_count) *options.query_count += queries;

@@ -265,6 +265,12 @@ Schema ModelSet::schema() const {
   }
   resolve_foreign_keys(s, errors);
   add_views(s, errors);
+  for (const auto& [schema, f] : m_functions) {
+    auto& ns = s.schemas[schema];
+    ns.name = schema;
+    if (!ns.functions.emplace(f.signature(), f).second)
+      errors.push_back(fmt::format("function {}.{}: registered twice", schema, f.signature()));
+  }
   if (!errors.empty()) {
     std::string msg = errors.size() == 1 ? "invalid model: " : "invalid models:";
     if (errors.size() == 1)

@@ -100,5 +100,12 @@ void rebuild_referring_foreign_keys(Plan& plan);
 void diff_views(Plan& plan);
 // Row-security flags, and policies in the way of a retyped column (kinds/policy.cpp).
 void diff_row_security(Plan& plan);
+// Partitions (src/kinds/partition.cpp): with a new or dropped table, and of a table on both sides.
+void create_partitions(Plan& plan, const QualifiedName& name, const Table& table);
+void drop_partitions(Plan& plan, const QualifiedName& name, const Table& table);
+void diff_partitions(Plan& plan, const QualifiedName& name, const Table& old, const Table& wanted);
+// Functions the target declares: created, replaced, or dropped and created
+// (src/kinds/function.cpp).
+void diff_functions(Plan& plan);
 
 }  // namespace retort

@@ -62,8 +62,19 @@ class Retargeter {
     text(p.using_expr);
     text(p.check_expr);
   }
+  void item(Trigger& tg) const {
+    text(tg.timing);
+    text(tg.action);
+  }
+  // Argument types, result and body (a body's dollar-quoted text is retargeted like SQL).
+  void function(Function& f) const {
+    text(f.arguments);
+    text(f.result);
+    text(f.definition);
+  }
   void table(Table& t) const {
     for (auto& c : t.columns) column(c);
+    text(t.partition_by);
     for_each_table_item_kind([&]<class Kind>() {
       for (auto& i : Kind::items(t)) item(i);
     });
@@ -99,6 +110,8 @@ class Retargeter {
     if constexpr (requires { o.old_object; }) object(o.old_object);
     if constexpr (requires { o.view; }) view(o.view);
     if constexpr (requires { o.old_view; }) view(o.old_view);
+    if constexpr (requires { o.function; }) function(o.function);
+    if constexpr (requires { o.old_function; }) function(o.old_function);
   }
 
  private:
@@ -211,6 +224,12 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
     for (auto& [_, d] : ns.domains) r.object(d);
     for (auto& [_, c] : ns.composites) r.object(c);
     for (auto& [view_name, v] : ns.views) r.view(v);
+    std::map<std::string, Function> functions;
+    for (auto& [_, f] : ns.functions) {
+      r.function(f);
+      functions.emplace(f.signature(), std::move(f));
+    }
+    ns.functions = std::move(functions);
   }
   return schema;
 }

@@ -44,6 +44,7 @@ void Schema::normalize() {
       // Storage parameters are a set; the catalog keeps them in the order they were set.
       std::sort(t.options.begin(), t.options.end());
       for (auto& ix : t.indexes) std::sort(ix.options.begin(), ix.options.end());
+      by_name(t.partitions);
     }
 }
 

@@ -71,6 +71,11 @@ ordered_json to_json(const Schema& s) {
     sj["enums"] = std::move(enums);
     const auto objects = objects_json(ns);
     for (const auto& [key, value] : objects.items()) sj[key] = value;
+    if (!ns.functions.empty()) {
+      ordered_json functions = ordered_json::array();
+      for (const auto& [_, f] : ns.functions) functions.push_back(to_json(f));
+      sj["functions"] = std::move(functions);
+    }
     ordered_json tables = ordered_json::array();
     for (const auto& [_, t] : ns.tables) tables.push_back(to_json(t));
     sj["tables"] = std::move(tables);
@@ -113,6 +118,11 @@ void write_snapshot(std::ostream& out, const Schema& s) {
     const auto objects = objects_json(ns);
     for (const auto& [key, value] : objects.items())
       out << ",\n      " << ordered_json(key).dump() << ": " << dump_at(value, 3);
+    if (!ns.functions.empty()) {
+      ordered_json functions = ordered_json::array();
+      for (const auto& [_, f] : ns.functions) functions.push_back(to_json(f));
+      out << ",\n      \"functions\": " << dump_at(functions, 3);
+    }
     out << ",\n      \"tables\": ";
     if (ns.tables.empty()) out << "[]";
     bool first_table = true;
@@ -135,7 +145,7 @@ Schema schema_from_json(const JsonCursor& c) {
   Schema s;
   for (const auto& sc : c.at("schemas").elements()) {
     sc.allow_keys({"name", "enums", "tables", "views", "manage_all", "extensions", "sequences",
-                   "domains", "composite_types"});
+                   "domains", "composite_types", "functions"});
     Namespace ns;
     ns.name = sc.string_at("name");
     objects_from_json(sc, ns);
@@ -145,6 +155,13 @@ Schema schema_from_json(const JsonCursor& c) {
         from_json(e, en);
         if (ns.enums.contains(en.name)) e.at("name").fail("an enum name not used before");
         ns.enums.emplace(en.name, std::move(en));
+      }
+    if (auto l = sc.find("functions"))
+      for (const auto& e : l->elements()) {
+        Function f;
+        from_json(e, f);
+        if (!ns.functions.emplace(f.signature(), f).second)
+          e.at("name").fail("a function signature not used before");
       }
     if (auto l = sc.find("tables"))
       for (const auto& e : l->elements()) {

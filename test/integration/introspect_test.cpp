@@ -157,6 +157,44 @@ TEST(Introspect, Indexes) {
   EXPECT_EQ(find("t_gin").keys[0].opclass, "jsonb_path_ops");
 }
 
+// Functions (overloaded, with defaults), triggers and partitioned tables survive CREATE script ->
+// fresh database -> inspect; an extension's functions and partitions' own items are not read.
+TEST(Introspect, FunctionsTriggersPartitions) {
+  auto s = round_trip(R"(
+    CREATE EXTENSION citext;
+    CREATE FUNCTION f(x integer, y integer DEFAULT 2) RETURNS integer LANGUAGE sql AS 'SELECT x * y';
+    CREATE FUNCTION f(x text) RETURNS text LANGUAGE sql AS 'SELECT x';
+    CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+    CREATE TABLE ev (id int NOT NULL, day date NOT NULL, PRIMARY KEY (id, day))
+      PARTITION BY RANGE (day);
+    CREATE TABLE ev_2026 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+    CREATE TABLE ev_rest PARTITION OF ev DEFAULT;
+    CREATE INDEX ev_day ON ev (day);
+    CREATE TRIGGER ev_touch BEFORE UPDATE OF day ON ev_2026 FOR EACH ROW EXECUTE FUNCTION touch();
+    CREATE TABLE t (a int REFERENCES t (a) DEFERRABLE, UNIQUE (a));
+    CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON t FOR EACH ROW WHEN (NEW.a > 0)
+      EXECUTE FUNCTION touch();)",
+                      {"public"});
+  const auto& ns = s.schemas.at("public");
+  EXPECT_EQ(ns.functions.size(), 3u);
+  const auto& f = ns.functions.at("f(x integer, y integer)");
+  EXPECT_EQ(f.result, "integer");
+  EXPECT_TRUE(f.definition.starts_with("(x integer, y integer DEFAULT 2)\n RETURNS integer"))
+      << f.definition;
+  EXPECT_FALSE(ns.tables.contains("ev_2026"));
+  const auto& ev = ns.tables.at("ev");
+  EXPECT_EQ(ev.partition_by, "RANGE (day)");
+  ASSERT_EQ(ev.partitions.size(), 2u);
+  EXPECT_EQ(ev.partitions[0].bound, "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+  EXPECT_EQ(ev.partitions[1].bound, "DEFAULT");
+  EXPECT_TRUE(ev.triggers.empty());  // a partition's trigger is the partition's, not read
+  const auto& t = ns.tables.at("t");
+  ASSERT_EQ(t.triggers.size(), 1u);  // the foreign key's internal triggers are not read
+  EXPECT_EQ(t.triggers[0].timing, "BEFORE INSERT OR UPDATE");
+  EXPECT_EQ(t.triggers[0].action,
+            "FOR EACH ROW WHEN ((new.a > 0)) EXECUTE FUNCTION public.touch()");
+}
+
 TEST(Introspect, AwkwardNames) {
   auto s = round_trip(R"(
     CREATE SCHEMA "Weird Schema";

@@ -46,6 +46,46 @@ TEST(Model, DefaultNamesFollowPostgres) {
   EXPECT_EQ(c.foreign_keys.at(0).ref_table, (retort::QualifiedName{"public", "parent"}));
 }
 
+// Functions are known by schema, name and arguments; triggers and partitions live with their
+// table, and CREATE TABLE says PARTITION BY.
+TEST(Model, FunctionsTriggersAndPartitions) {
+  retort::ModelSet m;
+  m.function("touch()", "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$");
+  m.function("audit.twice(x int)", "RETURNS int LANGUAGE sql AS 'SELECT x * 2'");
+  m.table<Parent>("parent")
+      .column(&Parent::id, "id")
+      .trigger("parent_touch", "BEFORE UPDATE", "FOR EACH ROW EXECUTE FUNCTION public.touch()")
+      .partition_by("HASH (id)")
+      .partition("parent_1", "FOR VALUES WITH (MODULUS 2, REMAINDER 1)")
+      .partition("parent_0", "FOR VALUES WITH (MODULUS 2, REMAINDER 0)");
+  auto s = m.schema();
+  const auto& f = s.schemas.at("public").functions.at("touch()");
+  EXPECT_EQ(f.definition, "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$");
+  EXPECT_EQ(s.schemas.at("audit").functions.at("twice(x int)").name, "twice");
+  const auto& p = s.schemas.at("public").tables.at("parent");
+  ASSERT_EQ(p.triggers.size(), 1u);
+  EXPECT_EQ(p.triggers[0].timing, "BEFORE UPDATE");
+  ASSERT_EQ(p.partitions.size(), 2u);
+  EXPECT_EQ(p.partitions[0].name, "parent_0");  // sorted by name
+  auto script = retort::create_script(s);
+  EXPECT_NE(script.find(") PARTITION BY HASH (id);"), std::string::npos) << script;
+  EXPECT_NE(script.find("CREATE TABLE \"public\".\"parent_0\" PARTITION OF \"public\".\"parent\""),
+            std::string::npos)
+      << script;
+  EXPECT_LT(script.find("CREATE FUNCTION \"public\".\"touch\"()"), script.find("CREATE TABLE"));
+  EXPECT_GT(script.find("CREATE TRIGGER \"parent_touch\" BEFORE UPDATE ON \"public\".\"parent\""),
+            script.find("CREATE TABLE"));
+
+  retort::ModelSet bad;
+  EXPECT_THROW(bad.function("no_parentheses", "RETURNS int LANGUAGE sql AS 'SELECT 1'"),
+               retort::Error);
+  retort::ModelSet twice;
+  twice.function("f()", "RETURNS int LANGUAGE sql AS 'SELECT 1'");
+  twice.function("public.f()", "RETURNS int LANGUAGE sql AS 'SELECT 2'");
+  EXPECT_NE(error_of(twice).find("function public.f(): registered twice"), std::string::npos)
+      << error_of(twice);
+}
+
 // Items of kinds without a builder of their own go in as the schema spells them, and their names
 // share the table's one namespace with the other constraints and indexes.
 TEST(Model, ConstraintTakesAnyTableItem) {

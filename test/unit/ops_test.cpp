@@ -47,6 +47,16 @@ ForeignKey foreign_key() {
       true, false};
 }
 
+Function function(const std::string& body) {
+  return Function{"it's", "x integer", "integer",
+                  "(x integer DEFAULT 1)\n RETURNS integer\n LANGUAGE sql\nAS $function$" + body +
+                      "$function$\n"};
+}
+
+Trigger trigger() {
+  return Trigger{"touch \"it\"", "BEFORE UPDATE", "FOR EACH ROW EXECUTE FUNCTION public.f()"};
+}
+
 // One of every op.
 std::vector<Op> every_op() {
   return {
@@ -91,6 +101,15 @@ std::vector<Op> every_op() {
       op::AddPrimaryKey{kTable, PrimaryKey{"pk", {"a"}, true, false}},
       op::SetColumnComment{kTable, "with space", std::nullopt, "old"},
       op::Execute{"UPDATE t SET a = 1", "UPDATE t SET a = 0"},
+      op::CreateFunction{"my schema", function("SELECT 1")},
+      op::DropFunction{"my schema", function("SELECT 1")},
+      op::ReplaceFunction{"my schema", function("SELECT 2"), function("SELECT 1")},
+      op::CreateTrigger{kTable, trigger()},
+      op::DropTrigger{kTable, trigger()},
+      op::CreatePartition{kTable, Partition{"order 2026", "FOR VALUES IN (2026)"}},
+      op::DropPartition{kTable, Partition{"order 2026", "FOR VALUES IN (2026)"}},
+      op::AttachPartition{kTable, Partition{"order 2026", "DEFAULT"}},
+      op::DetachPartition{kTable, Partition{"order 2026", "DEFAULT"}},
   };
 }
 
@@ -138,6 +157,15 @@ TEST(Ops, SqlQuotesEveryIdentifier) {
     for (const auto& s : to_sql(op)) out += s + ";\n";
     return out;
   };
+  EXPECT_EQ(sql(op::DropFunction{"my schema", function("SELECT 1")}),
+            "DROP FUNCTION \"my schema\".\"it's\"(x integer);\n");
+  EXPECT_EQ(sql(op::ReplaceFunction{"s", function("SELECT 2"), function("SELECT 1")}),
+            "CREATE OR REPLACE FUNCTION \"s\".\"it's\"(x integer DEFAULT 1)\n RETURNS integer\n "
+            "LANGUAGE sql\nAS $function$SELECT 2$function$\n;\n");
+  EXPECT_EQ(sql(op::DropTrigger{{"s", "t"}, trigger()}),
+            "DROP TRIGGER \"touch \"\"it\"\"\" ON \"s\".\"t\";\n");
+  EXPECT_EQ(sql(op::AttachPartition{{"s", "t"}, Partition{"t 1", "DEFAULT"}}),
+            "ALTER TABLE \"s\".\"t\" ATTACH PARTITION \"s\".\"t 1\" DEFAULT;\n");
   EXPECT_EQ(sql(op::CreateSchema{"my schema"}), "CREATE SCHEMA \"my schema\";\n");
   EXPECT_EQ(sql(op::CreateEnum{"my schema", Enum{"mood", {"it's", "b"}}}),
             "CREATE TYPE \"my schema\".\"mood\" AS ENUM ('it''s', 'b');\n");

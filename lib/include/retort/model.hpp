@@ -281,6 +281,22 @@ class TableBuilder {
     m_draft->table.comment = std::move(text);
     return *this;
   }
+  // A partitioned table: .partition_by("RANGE (starts_at)"), then its partitions, each
+  // .partition("events_2026", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')") or "DEFAULT".
+  TableBuilder& partition_by(std::string key) {
+    m_draft->table.partition_by = std::move(key);
+    return *this;
+  }
+  TableBuilder& partition(std::string name, std::string bound) {
+    m_draft->table.partitions.push_back({std::move(name), std::move(bound)});
+    return *this;
+  }
+  // CREATE TRIGGER name <timing> ON this table <action>:
+  // .trigger("events_touch", "BEFORE UPDATE", "FOR EACH ROW EXECUTE FUNCTION touch_updated_at()")
+  TableBuilder& trigger(std::string name, std::string timing, std::string action) {
+    m_draft->table.triggers.push_back({std::move(name), std::move(timing), std::move(action)});
+    return *this;
+  }
   // Any table item (constraint or index) as the schema spells it, for kinds without a builder
   // of their own: .constraint(retort::ExclusionConstraint{"no_overlap", "USING gist (...)"}).
   template <class Item>
@@ -377,6 +393,13 @@ class ModelSet {
                               std::vector<std::string> options = {}) {
     return add_view(name, std::move(sql), true, std::move(options));
   }
+  // A function with its body as SQL, everything after CREATE FUNCTION name(args):
+  // function("touch_updated_at()", "RETURNS trigger LANGUAGE plpgsql AS $$ ... $$"). The schema
+  // is the signature's ("audit.f()") or the current one.
+  ModelSet& function(const std::string& signature, const std::string& definition) {
+    m_functions.push_back(function_from_model(signature, definition, m_schema));
+    return *this;
+  }
 
   // The validated schema. Throws ModelError listing every contradiction, each naming its table
   // and column.
@@ -421,7 +444,8 @@ class ModelSet {
   std::string m_schema = "public";
   std::deque<TableDraft> m_tables;
   std::map<std::type_index, EnumDraft> m_enums;
-  std::vector<std::pair<std::string, View>> m_views;  // with their schema
+  std::vector<std::pair<std::string, View>> m_views;          // with their schema
+  std::vector<std::pair<std::string, Function>> m_functions;  // with their schema
 };
 
 // ---- TableBuilder implementation ----------------------------------------------------------------

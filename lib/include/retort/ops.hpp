@@ -19,13 +19,16 @@
 #include "retort/kinds/execute.hpp"
 #include "retort/kinds/extension.hpp"
 #include "retort/kinds/foreign_key.hpp"
+#include "retort/kinds/function.hpp"
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
+#include "retort/kinds/partition.hpp"
 #include "retort/kinds/policy.hpp"
 #include "retort/kinds/primary_key.hpp"
 #include "retort/kinds/sequence.hpp"
 #include "retort/kinds/table.hpp"
+#include "retort/kinds/trigger.hpp"
 #include "retort/kinds/unique.hpp"
 #include "retort/kinds/view.hpp"
 #include "retort/schema.hpp"
@@ -33,10 +36,10 @@
 namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
-using Kinds =
-    TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-             UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind, ViewKind,
-             ExecuteKind, ExtensionKind, SequenceKind, DomainKind, CompositeKind>;
+using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind,
+                       ViewKind, ExecuteKind, ExtensionKind, SequenceKind, DomainKind,
+                       CompositeKind, FunctionKind, TriggerKind, PartitionKind>;
 
 namespace detail {
 

@@ -135,6 +135,24 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 };
 
+// CREATE TRIGGER name <timing> ON table <action>: both parts as pg_get_triggerdef prints them.
+struct Trigger {
+  std::string name;
+  std::string timing;  // "BEFORE UPDATE", "AFTER INSERT OR DELETE", "BEFORE UPDATE OF status"
+  std::string action;  // "FOR EACH ROW EXECUTE FUNCTION public.touch_updated_at()"
+
+  bool operator==(const Trigger&) const = default;
+};
+
+// A partition of a partitioned table, in its parent's schema: CREATE TABLE name PARTITION OF
+// parent <bound>. Its columns, constraints and indexes are the parent's.
+struct Partition {
+  std::string name;
+  std::string bound;  // pg_get_expr(relpartbound): "FOR VALUES FROM ('a') TO ('b')", "DEFAULT"
+
+  bool operator==(const Partition&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -151,6 +169,9 @@ struct Table {
   bool row_security = false;        // ENABLE ROW LEVEL SECURITY
   bool force_row_security = false;  // FORCE ROW LEVEL SECURITY (the owner too)
   std::vector<Policy> policies;
+  std::vector<Trigger> triggers;
+  std::optional<std::string> partition_by;  // pg_get_partkeydef: "RANGE (starts_at)"
+  std::vector<Partition> partitions;        // sorted by name
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
@@ -250,6 +271,19 @@ struct CatalogFacts {
   std::vector<QualifiedName> replaceable_views;
 };
 
+// A function, known by its name and identity arguments; its definition is what follows
+// "CREATE FUNCTION schema.name" in pg_get_functiondef (arguments with defaults, RETURNS, LANGUAGE,
+// options, body). In the models, until canonicalized: the text as written.
+struct Function {
+  std::string name;
+  std::string arguments;   // pg_get_function_identity_arguments: "a integer, b text"
+  std::string result;      // pg_get_function_result: "trigger", "TABLE(n integer)"; "" unknown
+  std::string definition;  // "(a integer DEFAULT 1)\n RETURNS integer\n LANGUAGE sql\nAS ..."
+
+  std::string signature() const { return name + "(" + arguments + ")"; }
+  bool operator==(const Function&) const = default;
+};
+
 // A PostgreSQL schema (pg_namespace); "schema" names the whole below.
 struct Namespace {
   std::string name;
@@ -263,6 +297,7 @@ struct Namespace {
   // reported as unmanaged (m.manage_all("schema"); see docs/autogenerate.md, "Scope").
   bool manage_all = false;
   std::map<std::string, View> views;
+  std::map<std::string, Function> functions;  // by signature()
 
   bool operator==(const Namespace&) const = default;
 };

@@ -25,6 +25,12 @@ ordered_json to_json(const Table& t) {
   for (const auto& c : t.columns) cols.push_back(to_json(c));
   j["columns"] = std::move(cols);
   if (t.primary_key) j["primary_key"] = to_json(*t.primary_key);
+  if (t.partition_by) j["partition_by"] = *t.partition_by;
+  if (!t.partitions.empty()) {
+    ordered_json parts = ordered_json::array();
+    for (const auto& p : t.partitions) parts.push_back(to_json(p));
+    j["partitions"] = std::move(parts);
+  }
   for_each_table_item_kind([&]<class Kind>() {
     const auto& items = Kind::items(t);
     if (items.empty()) return;
@@ -38,9 +44,10 @@ ordered_json to_json(const Table& t) {
 void from_json(const JsonCursor& c, Table& t) {
   // Listed once, not for each of 10,000 tables.
   static const std::vector<std::string_view> keys = [] {
-    std::vector<std::string_view> out = {"name",         "comment",           "columns",
-                                         "unlogged",     "options",           "primary_key",
-                                         "row_security", "force_row_security"};
+    std::vector<std::string_view> out = {
+        "name",         "comment",     "columns",      "unlogged",
+        "options",      "primary_key", "row_security", "force_row_security",
+        "partition_by", "partitions"};
     for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
     return out;
   }();
@@ -56,6 +63,13 @@ void from_json(const JsonCursor& c, Table& t) {
   for (std::size_t i = 0; i < columns.size(); ++i) from_json(columns[i], t.columns[i]);
   if (auto pk = c.find("primary_key"); pk && !pk->is_null())
     from_json(*pk, t.primary_key.emplace());
+  t.partition_by = c.optional_string("partition_by");
+  if (auto list = c.find("partitions")) {
+    for (const auto& e : list->elements()) from_json(e, t.partitions.emplace_back());
+    if (!t.partition_by) list->fail("no partitions without \"partition_by\"");
+    std::sort(t.partitions.begin(), t.partitions.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+  }
   for_each_table_item_kind([&]<class Kind>() {
     if (auto list = c.find(Kind::kJsonKey))
       for (const auto& e : list->elements()) from_json(e, Kind::items(t).emplace_back());
@@ -66,6 +80,7 @@ Table without_separate_items(Table t) {
   for_each_table_item_kind([&]<class Kind>() {
     if constexpr (!Kind::kInCreateTable) Kind::items(t).clear();
   });
+  t.partitions.clear();  // partitions have ops of their own
   return t;
 }
 
@@ -80,7 +95,9 @@ std::string create_table_sql(const QualifiedName& name, const Table& t) {
   std::string out =
       (t.unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ") + qualified(name) + " (";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\n  " : "\n  ") + items[i];
-  return out + (items.empty() ? ")" : "\n)") + with_options_sql(t.options);
+  out += items.empty() ? ")" : "\n)";
+  if (t.partition_by) out += " PARTITION BY " + *t.partition_by;
+  return out + with_options_sql(t.options);
 }
 
 std::string with_options_sql(const std::vector<std::string>& options) {
@@ -109,6 +126,7 @@ void diff_table_settings(Plan& plan, const QualifiedName& q, const Table& old, c
 
 void create_table(Plan& plan, const QualifiedName& q, const Table& t) {
   plan.emit(Phase::create_tables, op::CreateTable{q.schema, without_separate_items(t)});
+  create_partitions(plan, q, t);
   for_each_table_item_kind([&]<class Kind>() {
     if constexpr (!Kind::kInCreateTable)
       for (const auto& item : Kind::items(t))
@@ -122,6 +140,7 @@ void drop_table(Plan& plan, const QualifiedName& q, const Table& t) {
       for (const auto& item : Kind::items(t))
         plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, item});
   });
+  drop_partitions(plan, q, t);
   plan.emit(Phase::drop_tables, op::DropTable{q.schema, without_separate_items(t)});
   plan.warn(WarningKind::drops_table, display(q),
             fmt::format("drops table {} and all its rows", display(q)));

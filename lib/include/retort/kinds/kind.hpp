@@ -36,6 +36,8 @@ enum class Phase {
   drop_indexes,
   drop_constraints,
   drop_tables,
+  drop_functions,    // a function rebuilt (drop + create) is dropped before it is created
+  create_functions,  // before the tables whose defaults, checks or indexes may call them
   create_tables,
   alter_columns,
   drop_columns,
@@ -43,6 +45,7 @@ enum class Phase {
   create_indexes,
   add_foreign_keys,
   create_views,
+  create_triggers,  // after their table and function
   comments,
   drop_types,
   drop_extensions,

@@ -1,0 +1,77 @@
+// Functions declared in the models, with their body as SQL: CREATE FUNCTION, CREATE OR REPLACE
+// FUNCTION when the arguments and result allow it, DROP FUNCTION. Compared as
+// pg_get_functiondef prints them (the models' text is canonicalized by the server first).
+// Functions that belong to an extension are never read, so never managed.
+#pragma once
+
+#include "retort/kinds/kind.hpp"
+
+namespace retort {
+
+ordered_json to_json(const Function& f);
+void from_json(const JsonCursor& c, Function& out);
+
+namespace op {
+
+struct DropFunction;
+struct CreateFunction {
+  static constexpr std::string_view kName = "create_function";
+  std::string schema;
+  Function function;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("schema", o.schema);
+    f("function", o.function);
+  }
+  std::vector<std::string> sql() const;
+  DropFunction inverse() const;
+  std::string describe() const;
+  bool operator==(const CreateFunction&) const = default;
+};
+struct DropFunction {
+  static constexpr std::string_view kName = "drop_function";
+  std::string schema;
+  Function function;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("schema", o.schema);
+    f("function", o.function);
+  }
+  std::vector<std::string> sql() const;
+  CreateFunction inverse() const;
+  std::string describe() const;
+  bool operator==(const DropFunction&) const = default;
+};
+// CREATE OR REPLACE FUNCTION: same arguments (with their defaults) and result, another body or
+// options. Its inverse puts the old definition back.
+struct ReplaceFunction {
+  static constexpr std::string_view kName = "replace_function";
+  std::string schema;
+  Function function;
+  Function old_function;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("schema", o.schema);
+    f("function", o.function);
+    f("old_function", o.old_function);
+  }
+  std::vector<std::string> sql() const;
+  ReplaceFunction inverse() const { return {schema, old_function, function}; }
+  std::string describe() const;
+  bool operator==(const ReplaceFunction&) const = default;
+};
+
+}  // namespace op
+
+struct FunctionKind {
+  using Ops = TypeList<op::CreateFunction, op::DropFunction, op::ReplaceFunction>;
+};
+
+// "public.touch_updated_at()" -> the function as the models declare it (schema defaulting to
+// `schema`), its definition `rest` ("RETURNS trigger LANGUAGE plpgsql AS $$...$$"). Throws
+// Error on a malformed signature.
+std::pair<std::string, Function> function_from_model(const std::string& signature,
+                                                     const std::string& rest,
+                                                     const std::string& schema);
+
+}  // namespace retort
