@@ -34,8 +34,9 @@ std::set<std::string> differing_columns(const Table& cur, const Table& t) {
   std::set<std::string> out;
   for (const auto& c : t.columns) {
     const Column* o = cur.find_column(c.name);
-    if (o && (o->type != c.type || !same_default(o->default_expr, c.default_expr) ||
-              o->generated != c.generated || o->identity != c.identity))
+    if (o &&
+        (o->type != c.type || !same_default(o->default_expr, c.default_expr) ||
+         o->generated != c.generated || o->identity != c.identity || o->collation != c.collation))
       out.insert(c.name);
   }
   return out;
@@ -73,6 +74,7 @@ Column probe_column(const Column& c, std::string name) {
   copy.generated = c.generated;
   copy.identity = c.identity;
   copy.nullable = !c.identity;
+  copy.collation = c.collation;
   return copy;
 }
 
@@ -97,6 +99,7 @@ void apply_probe(Column& c, const Column& probed) {
   if (!c.serial) c.default_expr = probed.default_expr;
   c.generated = probed.generated;
   c.identity = probed.identity;
+  c.collation = probed.collation;
 }
 
 std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_schema) {
@@ -108,6 +111,7 @@ std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_sc
     Column copy;
     copy.name = c.name;
     copy.type = c.type;
+    copy.collation = c.collation;  // index keys take their collation from the column
     sql += (i ? ", " : "") +
            column_definition(p.columns.contains(c.name) ? probe_column(c, c.name) : copy);
   }

@@ -25,7 +25,7 @@ namespace {
 // indexes, enums and identity details anyway. One query per object kind, filtered by schema.
 
 constexpr const char* kTablesQuery = R"(
-SELECT c.oid, n.nspname, c.relname
+SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.reloptions)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname <> 'retort_version'
@@ -39,10 +39,16 @@ static_assert(std::string_view(kVersionTable) == "retort_version", "kTablesQuery
 // all columns, so comments and sequences come in queries of their own. Defaults cannot refer
 // to columns, so they are deparsed without their table (relid 0), which spares opening every
 // relation; generated expressions need it. No ORDER BY: columns are put in attnum order here.
+// A collation is named only when it is not the type's own (the inner CASE spares the lookup of
+// the type for the usual default collation).
 constexpr const char* kColumnsQuery = R"(
 SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END),
-       a.attidentity, a.attgenerated, a.atttypid
+       a.attidentity, a.attgenerated, a.atttypid,
+       CASE WHEN a.attcollation NOT IN (0, 100) THEN
+         CASE WHEN a.attcollation <> (SELECT ty.typcollation FROM pg_type ty
+                                      WHERE ty.oid = a.atttypid)
+              THEN a.attcollation::regcollation::text END END
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -201,6 +207,8 @@ void read_tables(Schema& schema, Catalog& catalog, const pqxx::result& rows) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
+    t.unlogged = boolean(row[3]);
+    t.options = names(row[4]);
     catalog.tables().emplace(oid(row[0]), TableRef{&t, {}});
   }
 }
@@ -223,6 +231,7 @@ void read_columns(Catalog& catalog, const pqxx::result& rows) {
     c.type = row[3].c_str();
     c.nullable = !boolean(row[4]);
     c.default_expr = text(row[5]);
+    c.collation = text(row[9]);
     if (row[7].c_str()[0] == 's') {
       c.generated = std::move(c.default_expr);
       c.default_expr.reset();

@@ -123,7 +123,9 @@ Table ModelSet::build_table(const TableDraft& d, std::vector<std::string>& error
       if (const auto* col = t.find_column(c); col && col->nullable)
         errors.push_back(where(d, c) +
                          ": a primary-key column cannot be nullable (its member is std::optional)");
-    t.primary_key = PrimaryKey{d.pk_name.value_or(primary_key_name(t.name)), d.pk_columns};
+    t.primary_key =
+        PrimaryKey{d.pk_name.value_or(primary_key_name(t.name)), d.pk_columns,
+                   d.pk_deferral.has_value(), d.pk_deferral && d.pk_deferral->initially_deferred};
   }
   for (const auto& u : t.uniques)
     check_columns(d, t, u.columns, "unique constraint \"" + u.name + "\"", errors);
@@ -242,6 +244,16 @@ Schema ModelSet::schema() const {
   }
   s.normalize();
   return s;
+}
+
+// As PostgreSQL's quote_identifier prints it: bare when lower case, digits and underscores.
+std::string collation_sql(std::string_view name) {
+  bool bare = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) bare = bare && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (bare) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
 }
 
 }  // namespace retort

@@ -83,6 +83,9 @@ void diff_composites(Plan& plan, const std::string& schema, const Namespace* old
                      const Namespace* wanted);
 void create_table(Plan& plan, const QualifiedName& name, const Table& table);
 void drop_table(Plan& plan, const QualifiedName& name, const Table& table);
+// UNLOGGED and storage parameters of a table present on both sides.
+void diff_table_settings(Plan& plan, const QualifiedName& name, const Table& old,
+                         const Table& wanted);
 // Columns of a table present on both sides; returns the columns dropped and added again (a
 // changed generation expression), whose dependent items must be rebuilt too.
 std::set<std::string> diff_columns(Plan& plan, const QualifiedName& name, const Table& old,

@@ -11,13 +11,9 @@
 #include "pg_server.hpp"
 #include "tool.hpp"
 
-namespace {
+namespace retort::test {
 
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::retort_on;
-using retort::test::run_retort;
+namespace {
 
 TEST(Autogenerate, IdentityOptionsChangeInPlace) {
   auto db = fresh_database("identity");
@@ -189,10 +185,6 @@ TEST(Check, DriftExitsOneAndErrorsExitOtherwise) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
-
-namespace {
-
 // Scope: an undeclared sequence in a managed schema is counted, listed with --verbose, in the
 // JSON, not drift for check, and never dropped.
 TEST(Scope, UnmanagedObjectsAreCountedListedAndKept) {
@@ -220,3 +212,5 @@ TEST(Scope, UnmanagedObjectsAreCountedListedAndKept) {
 }
 
 }  // namespace
+
+}  // namespace retort::test

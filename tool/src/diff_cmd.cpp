@@ -11,6 +11,7 @@
 #include "retort/model.hpp"
 #include "retort/runner.hpp"
 #include "retort/snapshot.hpp"
+#include "retort/sql.hpp"
 #include "target.hpp"
 
 namespace po = boost::program_options;
@@ -101,12 +102,8 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
                      "models, a snapshot .json file, or a database URL")(
       "format", po::value<std::string>()->default_value("text"), "text, json or sql")(
-      "verbose,v", "list unmanaged objects")("help,h", "show this help");
+      "verbose,v", "list unmanaged objects");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   auto format = vm["format"].as<std::string>();
   if (format != "text" && format != "json" && format != "sql")
     throw UsageError("--format must be text, json or sql, not \"" + format + "\"");
@@ -135,7 +132,7 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     std::cout << dump(j);
   } else {
     for (const auto& op : d.upgrade)
-      for (const auto& stmt : to_sql(op)) std::cout << stmt << ";\n";
+      for (const auto& stmt : to_sql(op)) std::cout << terminated(stmt);
   }
   return 0;
 }
@@ -143,13 +140,8 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
 int cmd_check(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort check [--target T]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
-                     "models, a snapshot .json file, or a database URL")("help,h",
-                                                                         "show this help");
+                     "models, a snapshot .json file, or a database URL");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   try {
     auto cmp = compare_with_target(g, vm["target"].as<std::string>());
     if (cmp.diff.empty()) {

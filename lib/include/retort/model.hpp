@@ -64,6 +64,24 @@ struct GeneratedOption {
 };
 inline GeneratedOption generated(std::string sql_expr) { return {std::move(sql_expr)}; }
 
+// COLLATE: collate("C"), collate("de-x-icu"); a collation outside pg_catalog is qualified:
+// collate("public", "mine"). Stored as the catalog prints it, quoted only where needed.
+struct CollateOption {
+  std::string sql;
+};
+std::string collation_sql(std::string_view name);
+inline CollateOption collate(std::string_view name) { return {collation_sql(name)}; }
+inline CollateOption collate(std::string_view schema, std::string_view name) {
+  return {collation_sql(schema) + "." + collation_sql(name)};
+}
+
+// DEFERRABLE [INITIALLY DEFERRED], for a unique constraint or the primary key.
+struct DeferrableOption {
+  bool initially_deferred = false;
+};
+inline constexpr DeferrableOption deferrable{};
+inline constexpr DeferrableOption deferrable_initially_deferred{true};
+
 struct CommentOption {
   std::string text;
 };
@@ -144,8 +162,21 @@ class IndexBuilder {
     last().nulls_first = first;
     return *this;
   }
-  IndexBuilder& opclass(std::string name) {
+  IndexBuilder& opclass(std::string name, std::vector<std::string> options = {}) {
     last().opclass = std::move(name);
+    last().opclass_options = std::move(options);  // "siglen=32"
+    return *this;
+  }
+  IndexBuilder& collate(const CollateOption& c) {
+    last().collation = c.sql;
+    return *this;
+  }
+  IndexBuilder& nulls_not_distinct() {
+    m_index.nulls_not_distinct = true;
+    return *this;
+  }
+  IndexBuilder& with(std::string option) {  // a storage parameter: "fillfactor=70"
+    m_index.options.push_back(std::move(option));
     return *this;
   }
   IndexBuilder& unique() {
@@ -187,6 +218,7 @@ struct TableDraft {
   std::map<std::string, bool> enum_arrays;
   std::vector<std::string> pk_columns;
   std::optional<std::string> pk_name;
+  std::optional<DeferrableOption> pk_deferral;
   std::vector<std::pair<ReferencesOption, std::vector<std::string>>> references;  // with columns
   std::vector<std::string> column_names;  // in order, duplicates kept for validation
 };
@@ -201,14 +233,24 @@ class TableBuilder {
   template <class M, class... Options>
   TableBuilder& column(M T::*member, std::string name, Options&&... options);
 
-  TableBuilder& primary_key(std::vector<std::string> columns,
-                            std::optional<std::string> name = {}) {
+  TableBuilder& primary_key(std::vector<std::string> columns, std::optional<std::string> name = {},
+                            std::optional<DeferrableOption> deferral = {}) {
     m_draft->pk_columns = std::move(columns);
     m_draft->pk_name = std::move(name);
+    m_draft->pk_deferral = deferral;
     return *this;
   }
   TableBuilder& unique(std::vector<std::string> columns,
-                       const std::optional<std::string>& name = {});
+                       const std::optional<std::string>& name = {},
+                       std::optional<DeferrableOption> deferral = {});
+  TableBuilder& unlogged() {
+    m_draft->table.unlogged = true;
+    return *this;
+  }
+  TableBuilder& with(std::string option) {  // a storage parameter: "fillfactor=70"
+    m_draft->table.options.push_back(std::move(option));
+    return *this;
+  }
   TableBuilder& check(std::string name, std::string expr) {
     m_draft->table.checks.push_back({std::move(name), std::move(expr)});
     return *this;
@@ -247,6 +289,7 @@ class TableBuilder {
   void apply(Column& c, const DefaultOption& o) { c.default_expr = o.expr; }
   void apply(Column& c, const GeneratedOption& o) { c.generated = o.expr; }
   void apply(Column& c, const CommentOption& o) { c.comment = o.text; }
+  void apply(Column& c, const CollateOption& o) { c.collation = o.sql; }
   void apply(Column&, const CheckOption& o) {
     check(o.name.value_or(m_draft->table.name + "_" + m_current + "_check"), o.expr);
   }
@@ -384,10 +427,13 @@ TableBuilder<T>& TableBuilder<T>::column(M T::*, std::string name, Options&&... 
 
 template <class T>
 TableBuilder<T>& TableBuilder<T>::unique(std::vector<std::string> columns,
-                                         const std::optional<std::string>& name) {
+                                         const std::optional<std::string>& name,
+                                         std::optional<DeferrableOption> deferral) {
   std::string n = m_draft->table.name;
   for (const auto& c : columns) n += "_" + c;
-  m_draft->table.uniques.push_back({name.value_or(n + "_key"), std::move(columns), false});
+  m_draft->table.uniques.push_back({name.value_or(n + "_key"), std::move(columns), false,
+                                    deferral.has_value(),
+                                    deferral && deferral->initially_deferred});
   return *this;
 }
 

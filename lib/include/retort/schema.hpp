@@ -42,6 +42,7 @@ struct Column {
   std::optional<std::string> generated;  // GENERATED ALWAYS AS (expr) STORED
   bool serial = false;                   // default is nextval() of a sequence the column owns
   std::optional<std::string> comment;
+  std::optional<std::string> collation;  // COLLATE, as regcollation prints it ("C" quoted)
 
   bool operator==(const Column&) const = default;
 };
@@ -49,6 +50,8 @@ struct Column {
 struct PrimaryKey {
   std::string name;
   std::vector<std::string> columns;
+  bool deferrable = false;
+  bool initially_deferred = false;
 
   bool operator==(const PrimaryKey&) const = default;
 };
@@ -57,6 +60,8 @@ struct UniqueConstraint {
   std::string name;
   std::vector<std::string> columns;
   bool nulls_not_distinct = false;
+  bool deferrable = false;
+  bool initially_deferred = false;
 
   bool operator==(const UniqueConstraint&) const = default;
 };
@@ -64,6 +69,7 @@ struct UniqueConstraint {
 struct CheckConstraint {
   std::string name;
   std::string expression;  // without the CHECK ( ) wrapper
+  bool no_inherit = false;
 
   bool operator==(const CheckConstraint&) const = default;
 };
@@ -98,6 +104,8 @@ struct IndexKey {
   std::optional<std::string> opclass;     // nullopt: the type's default operator class
   bool descending = false;
   std::optional<bool> nulls_first;  // nullopt: the default (NULLS LAST for ASC, FIRST for DESC)
+  std::optional<std::string> collation;      // nullopt: the column's (expression's) own
+  std::vector<std::string> opclass_options;  // "siglen=32"; needs opclass
 
   bool operator==(const IndexKey&) const = default;
 };
@@ -109,6 +117,8 @@ struct Index {
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
   std::optional<std::string> where;
+  bool nulls_not_distinct = false;   // a unique index treating NULLs as equal
+  std::vector<std::string> options;  // storage parameters, "fillfactor=70"
 
   bool operator==(const Index&) const = default;
 };
@@ -123,6 +133,9 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
+  bool unlogged = false;
+  std::vector<std::string>
+      options;  // storage parameters, "fillfactor=70", as reloptions holds them
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;

@@ -49,6 +49,8 @@ std::vector<std::string> AddEnumLabel::sql() const {
   if (after) s += " AFTER " + quote_literal(*after);
   return {s};
 }
+// PostgreSQL cannot remove an enum label.
+Irreversible AddEnumLabel::inverse() const { return {display(enum_name)}; }
 std::string AddEnumLabel::describe() const {
   std::string where = before ? " before '" + *before + "'" : after ? " after '" + *after + "'" : "";
   return fmt::format("add label '{}' to enum {}{}", label, display(enum_name), where);

@@ -49,8 +49,10 @@ enum class Phase {
 };
 
 // An op's inverse() returns this when it cannot be undone (PostgreSQL cannot remove an enum
-// label; hand-written SQL without its own downgrade).
-struct Irreversible {};
+// label), naming the object that stays changed.
+struct Irreversible {
+  std::string object;
+};
 
 // How an absent optional field is written: as null, or not at all.
 enum class Absent { null, omit };
