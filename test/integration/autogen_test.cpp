@@ -185,5 +185,32 @@ TEST(Check, DriftExitsOneAndErrorsExitOtherwise) {
   std::filesystem::remove_all(dir);
 }
 
+// Scope: an undeclared sequence in a managed schema is counted, listed with --verbose, in the
+// JSON, not drift for check, and never dropped.
+TEST(Scope, UnmanagedObjectsAreCountedListedAndKept) {
+  auto db = fresh_database("scope");
+  auto target = fresh_database("scope_target");
+  exec_sql(db, "CREATE SEQUENCE stray; CREATE TABLE t (id int)");
+  exec_sql(target, "CREATE TABLE t (id int)");
+  auto versions = retort::test::temp_dir("versions");
+  auto r = retort_on(db, versions, {"diff", "--target", target});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "No changes detected.\n1 unmanaged object(s) in managed schemas: not in the target, "
+            "kept (--verbose lists them)\n");
+  auto v = retort_on(db, versions, {"diff", "--target", target, "--verbose"});
+  EXPECT_NE(v.out.find("\n  sequence public.stray\n"), std::string::npos) << v.out;
+  auto j = retort_on(db, versions, {"diff", "--target", target, "--format", "json"});
+  auto json = nlohmann::json::parse(j.out);
+  ASSERT_EQ(json["unmanaged"].size(), 1u) << j.out;
+  EXPECT_EQ(json["unmanaged"][0]["name"], "stray");
+  EXPECT_EQ(json["upgrade"].size(), 0u);
+  EXPECT_EQ(retort_on(db, versions, {"check", "--target", target}).exit_code, 0);
+  auto rev = retort_on(db, versions, {"revision", "--autogenerate", "-m", "x", "--target", target});
+  EXPECT_EQ(rev.exit_code, 0) << rev.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_class WHERE relname = 'stray'"), "1");
+}
+
 }  // namespace
+
 }  // namespace retort::test

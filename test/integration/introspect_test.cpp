@@ -39,6 +39,91 @@ retort::Schema round_trip(const std::string& sql, const std::vector<std::string>
   return first;
 }
 
+// Extensions, free-standing sequences, domains and composite types survive the round trip;
+// extension members (citext's type and functions) and serial/identity sequences are not read
+// as objects of their own.
+TEST(Introspect, SchemaLevelObjects) {
+  auto s = round_trip(R"(
+    CREATE EXTENSION citext;
+    CREATE SEQUENCE member_number AS integer START 1000 INCREMENT 2 CACHE 10 CYCLE;
+    CREATE SEQUENCE plain_seq;
+    CREATE DOMAIN positive AS integer DEFAULT 1 NOT NULL CONSTRAINT positive_check CHECK (VALUE > 0);
+    CREATE DOMAIN email AS citext CONSTRAINT email_at CHECK (VALUE LIKE '%@%');
+    CREATE TYPE address AS (street text, zip varchar(10));
+    CREATE TABLE members (id serial PRIMARY KEY, n int DEFAULT nextval('member_number'),
+      e email, q positive, home address, k bigint GENERATED ALWAYS AS IDENTITY);
+    CREATE SEQUENCE owned_seq OWNED BY members.q;)",
+                      {"public"});
+  const auto& ns = s.schemas.at("public");
+  ASSERT_EQ(ns.extensions.size(), 1u);
+  EXPECT_EQ(ns.extensions.begin()->first, "citext");
+  EXPECT_TRUE(ns.domains.contains("positive"));
+  EXPECT_FALSE(ns.domains.contains("citext"));  // the extension's type, not a model object
+  EXPECT_EQ(ns.domains.at("email").type, "public.citext");
+  EXPECT_EQ(ns.domains.at("positive").checks.at(0).expression, "VALUE > 0");
+  EXPECT_EQ(ns.composites.at("address").attributes.at(1).type, "character varying(10)");
+  std::vector<std::string> sequences;
+  for (const auto& [name, _] : ns.sequences) sequences.push_back(name);
+  EXPECT_EQ(sequences, (std::vector<std::string>{"member_number", "owned_seq", "plain_seq"}));
+  EXPECT_EQ(ns.sequences.at("member_number").start, 1000);
+  EXPECT_EQ(ns.sequences.at("owned_seq").owned_by_column, "q");
+  EXPECT_FALSE(ns.sequences.at("plain_seq").start.has_value());  // defaults left out
+}
+
+struct Member {
+  std::int64_t id;
+  std::string email;
+  std::int32_t number;
+  std::int32_t qty;
+  std::string home;
+};
+
+retort::ModelSet object_models() {
+  retort::ModelSet m;
+  m.extension("citext");
+  m.sequence("public.member_number").as("int4").start(1000);
+  m.domain("positive", "int4").server_default("1").check("positive_check", "VALUE > 0");
+  m.composite("address").attribute("street", "text").attribute("zip", "varchar(10)");
+  m.table<Member>("members")
+      .column(&Member::id, "id", retort::primary_key)
+      .column(&Member::email, "email", retort::type("public.citext"))
+      .column(&Member::number, "number", retort::server_default("nextval('public.member_number')"))
+      .column(&Member::qty, "qty", retort::type("public.positive"))
+      .column(&Member::home, "home", retort::type("public.address"));
+  return m;
+}
+
+// Models spelled as a person would (types and sequences outside pg_catalog schema-qualified, as
+// everywhere in models: comparisons run with an empty search_path) compare equal to the database
+// they created (canonical forms through the server); an undeclared sequence is reported as
+// unmanaged, and dropped only when the models manage the schema whole.
+TEST(Introspect, ModelObjectsCompareWithoutFalsePositivesAndScope) {
+  auto db = fresh_database("objects");
+  auto m = object_models();
+  auto script = retort::create_script(m.schema());
+  EXPECT_LT(script.find("CREATE EXTENSION"), script.find("CREATE TABLE")) << script;
+  EXPECT_LT(script.find("CREATE SEQUENCE"), script.find("CREATE TABLE")) << script;
+  exec_sql(db, script);
+  auto cmp = retort::compare(db, {"public"}, m.schema());
+  EXPECT_TRUE(cmp.diff.empty()) << retort::dump(retort::to_json(cmp.target));
+  for (const auto& op : cmp.diff.upgrade) ADD_FAILURE() << retort::describe(op);
+  EXPECT_TRUE(cmp.diff.unmanaged.empty());
+
+  exec_sql(db, "CREATE SEQUENCE stray; CREATE DOMAIN loose AS text");
+  cmp = retort::compare(db, {"public"}, m.schema());
+  EXPECT_TRUE(cmp.diff.empty());
+  ASSERT_EQ(cmp.diff.unmanaged.size(), 2u);
+  EXPECT_EQ(cmp.diff.unmanaged[0].kind, "domain");
+  EXPECT_EQ(cmp.diff.unmanaged[1].name.name, "stray");
+
+  m.manage_all("public");
+  cmp = retort::compare(db, {"public"}, m.schema());
+  EXPECT_TRUE(cmp.diff.unmanaged.empty());
+  std::vector<std::string> ops;
+  for (const auto& op : cmp.diff.upgrade) ops.push_back(retort::op_name(op));
+  EXPECT_EQ(ops, (std::vector<std::string>{"drop_sequence", "drop_domain"}));
+}
+
 TEST(Introspect, ColumnsTypesDefaultsIdentityGeneratedComments) {
   auto s = round_trip(R"(
     CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');

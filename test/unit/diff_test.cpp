@@ -243,3 +243,54 @@ TEST(Diff, PoliciesTheTargetDoesNotDeclareAreNotDropped) {
   EXPECT_EQ(names(retort::diff(current, target).upgrade),
             std::vector<std::string>{"set_row_security"});
 }
+
+namespace {
+
+// Scope: an undeclared object of a new kind is reported, not dropped, unless the target manages
+// its schema whole; new ones come in phase order (extension, sequence, then tables).
+TEST(Diff, UndeclaredSchemaObjectsAreUnmanagedUnlessTheSchemaIsManagedWhole) {
+  Schema db;
+  db.schemas["public"].name = "public";
+  db.schemas["public"].sequences["stray"] = retort::Sequence{"stray"};
+  db.schemas["public"].extensions["hstore"] = retort::Extension{"hstore", "1.8"};
+  Schema target;
+  auto& ns = target.schemas["public"];
+  ns.name = "public";
+  ns.extensions["citext"] = retort::Extension{"citext", std::nullopt};
+  ns.sequences["n"] = retort::Sequence{"n"};
+  retort::Table t;
+  t.name = "t";
+  t.columns = {col("id", "public.citext")};
+  ns.tables["t"] = t;
+  auto d = retort::diff(db, target);
+  EXPECT_EQ(names(d.upgrade),
+            (std::vector<std::string>{"create_extension", "create_sequence", "create_table"}));
+  ASSERT_EQ(d.unmanaged.size(), 2u);
+  EXPECT_EQ(d.unmanaged[0].kind, "extension");
+  EXPECT_EQ(d.unmanaged[1].name.name, "stray");
+
+  ns.manage_all = true;
+  d = retort::diff(db, target);
+  EXPECT_TRUE(d.unmanaged.empty());
+  EXPECT_EQ(names(d.upgrade),
+            (std::vector<std::string>{"create_extension", "create_sequence", "create_table",
+                                      "drop_sequence", "drop_extension"}));
+}
+
+// Sequence options equal to the type's defaults compare equal to absent ones.
+TEST(Diff, SequenceDefaultsSpelledOutAreNoChange) {
+  Schema a, b;
+  a.schemas["public"].name = b.schemas["public"].name = "public";
+  retort::Sequence explicit_defaults{"s"};
+  explicit_defaults.start = 1;
+  explicit_defaults.increment = 1;
+  explicit_defaults.cache = 1;
+  explicit_defaults.min_value = 1;
+  a.schemas["public"].sequences["s"] = explicit_defaults;
+  b.schemas["public"].sequences["s"] = retort::Sequence{"s"};
+  EXPECT_TRUE(retort::diff(a, b).empty());
+  b.schemas["public"].sequences["s"].increment = 2;
+  EXPECT_EQ(names(retort::diff(a, b).upgrade), (std::vector<std::string>{"alter_sequence"}));
+}
+
+}  // namespace

@@ -57,6 +57,25 @@ Trigger trigger() {
   return Trigger{"touch \"it\"", "BEFORE UPDATE", "FOR EACH ROW EXECUTE FUNCTION public.f()"};
 }
 
+Sequence sequence() {
+  Sequence s;
+  s.name = "seq\"1";
+  s.type = "integer";
+  s.start = 1000;
+  s.cycle = true;
+  s.owned_by_table = "order";
+  s.owned_by_column = "with space";
+  return s;
+}
+
+Domain domain() {
+  return Domain{"pos it", "integer", "1", true, {{"chk", "VALUE > 0"}, {"chk two", "VALUE < 9"}}};
+}
+
+CompositeType composite() {
+  return CompositeType{"addr", {{"street", "text"}, {"zip code", "character varying(10)"}}};
+}
+
 // One of every op.
 std::vector<Op> every_op() {
   return {
@@ -110,6 +129,17 @@ std::vector<Op> every_op() {
       op::DropPartition{kTable, Partition{"order 2026", "FOR VALUES IN (2026)"}},
       op::AttachPartition{kTable, Partition{"order 2026", "DEFAULT"}},
       op::DetachPartition{kTable, Partition{"order 2026", "DEFAULT"}},
+      op::CreateExtension{"my schema", Extension{"citext", "1.6"}},
+      op::DropExtension{"my schema", Extension{"citext", std::nullopt}},
+      op::CreateSequence{"my schema", sequence()},
+      op::DropSequence{"my schema", sequence()},
+      op::AlterSequence{"my schema", sequence(), Sequence{"seq\"1"}},
+      op::CreateDomain{"my schema", domain()},
+      op::DropDomain{"my schema", domain()},
+      op::AlterDomain{"my schema", domain(), Domain{"pos it", "integer", std::nullopt, false, {}}},
+      op::CreateCompositeType{"my schema", composite()},
+      op::DropCompositeType{"my schema", composite()},
+      op::AlterCompositeType{"my schema", composite(), CompositeType{"addr", {{"old", "int"}}}},
   };
 }
 
@@ -207,6 +237,29 @@ TEST(Ops, SqlQuotesEveryIdentifier) {
             "ALTER TABLE \"my schema\".\"user\" ADD CONSTRAINT \"u\" UNIQUE NULLS NOT DISTINCT "
             "(\"a\", \"b\");\n");
   EXPECT_EQ(sql(op::Execute{"UPDATE t SET a = 1", std::nullopt}), "UPDATE t SET a = 1;\n");
+  EXPECT_EQ(sql(op::CreateExtension{"my schema", Extension{"citext", "1.6"}}),
+            "CREATE EXTENSION IF NOT EXISTS \"citext\" SCHEMA \"my schema\" VERSION '1.6';\n");
+  EXPECT_EQ(sql(op::CreateSequence{"my schema", sequence()}),
+            "CREATE SEQUENCE \"my schema\".\"seq\"\"1\" AS integer START WITH 1000 CYCLE;\n");
+  EXPECT_EQ(sql(op::AlterSequence{"my schema", sequence(), Sequence{"seq\"1"}}),
+            "ALTER SEQUENCE \"my schema\".\"seq\"\"1\" AS integer INCREMENT BY 1 NO MINVALUE NO "
+            "MAXVALUE START WITH 1000 CACHE 1 CYCLE OWNED BY \"order\".\"with space\";\n");
+  EXPECT_EQ(sql(op::CreateDomain{"my schema", domain()}),
+            "CREATE DOMAIN \"my schema\".\"pos it\" AS integer DEFAULT 1 NOT NULL CONSTRAINT "
+            "\"chk\" CHECK (VALUE > 0) CONSTRAINT \"chk two\" CHECK (VALUE < 9);\n");
+  EXPECT_EQ(
+      sql(op::AlterDomain{"my schema", domain(),
+                          Domain{"pos it", "integer", std::nullopt, false, {{"chk", "x"}}}}),
+      "ALTER DOMAIN \"my schema\".\"pos it\" SET DEFAULT 1;\n"
+      "ALTER DOMAIN \"my schema\".\"pos it\" SET NOT NULL;\n"
+      "ALTER DOMAIN \"my schema\".\"pos it\" DROP CONSTRAINT \"chk\";\n"
+      "ALTER DOMAIN \"my schema\".\"pos it\" ADD CONSTRAINT \"chk\" CHECK (VALUE > 0);\n"
+      "ALTER DOMAIN \"my schema\".\"pos it\" ADD CONSTRAINT \"chk two\" CHECK (VALUE < 9);\n");
+  EXPECT_EQ(
+      sql(op::AlterCompositeType{"my schema", composite(),
+                                 CompositeType{"addr", {{"street", "integer"}, {"old", "int"}}}}),
+      "ALTER TYPE \"my schema\".\"addr\" DROP ATTRIBUTE \"old\", ALTER ATTRIBUTE "
+      "\"street\" TYPE text, ADD ATTRIBUTE \"zip code\" character varying(10);\n");
 }
 
 TEST(Ops, SqlOfKeptSettings) {

@@ -19,6 +19,7 @@ struct Unmanaged {
   std::string kind;  // "sequence", "extension", ...
   QualifiedName name;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const Unmanaged&) const = default;
 };
 

@@ -226,7 +226,8 @@ void read_sequence_objects(Schema& schema, const pqxx::result& rows) {
     s.cycle = boolean(row[8]);
     s.owned_by_table = text(row[9]);
     s.owned_by_column = text(row[10]);
-    ns.sequences.emplace(s.name, normalized(std::move(s)));
+    auto name = s.name;  // not s.name beside std::move(s): the order is unspecified
+    ns.sequences.emplace(std::move(name), normalized(std::move(s)));
   }
 }
 
