@@ -158,6 +158,8 @@ extern const char* const kEnumsQuery;
 void read_enums(Schema& schema, const pqxx::result& rows);
 extern const char* const kPoliciesQuery;
 void read_policies(Catalog& catalog, const pqxx::result& rows);
+extern const char* const kGrantsQuery;
+void read_grants(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kViewsQuery;
 void read_views(Schema& schema, const pqxx::result& rows);
 extern const char* const kDependenciesQuery;

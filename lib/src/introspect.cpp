@@ -175,7 +175,8 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
     out += fill(q) + ";\n";
   for (const std::string& q :
        {constraint_query_text(), std::string(kIndexesQuery), std::string(kPoliciesQuery),
-        std::string(kEnumsQuery), std::string(kViewsQuery), std::string(kDependenciesQuery)})
+        std::string(kGrantsQuery), std::string(kEnumsQuery), std::string(kViewsQuery),
+        std::string(kDependenciesQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -335,6 +336,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto constraints = run(constraint_query_text());
   auto indexes = run(kIndexesQuery);
   auto policies = run(kPoliciesQuery);
+  auto grants = run(kGrantsQuery);
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
   queries += 2;
@@ -347,6 +349,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_constraints(catalog, constraints);
   read_indexes(catalog, indexes);
   read_policies(catalog, policies);
+  read_grants(catalog, grants);
   read_enums(schema, enums);
   read_views(schema, views);
   read_dependencies(schema, dependencies);

@@ -243,3 +243,14 @@ TEST(Diff, PoliciesTheTargetDoesNotDeclareAreNotDropped) {
   EXPECT_EQ(names(retort::diff(current, target).upgrade),
             std::vector<std::string>{"set_row_security"});
 }
+
+TEST(Diff, GrantsToRolesTheTargetDoesNotNameAreNotRevoked) {
+  auto current = events_with_view();
+  current.schemas["public"].tables["events"].grants = {{"other", {"SELECT"}}};
+  auto target = current;
+  target.schemas["public"].tables["events"].grants.clear();
+  EXPECT_TRUE(retort::diff(current, target).empty());
+  target.schemas["public"].tables["events"].grants = {{"other", {"INSERT", "SELECT"}}};
+  EXPECT_EQ(names(retort::diff(current, target).upgrade),
+            (std::vector<std::string>{"revoke", "grant"}));
+}

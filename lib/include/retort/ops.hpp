@@ -16,6 +16,7 @@
 #include "retort/kinds/exclusion.hpp"
 #include "retort/kinds/execute.hpp"
 #include "retort/kinds/foreign_key.hpp"
+#include "retort/kinds/grant.hpp"
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
@@ -31,7 +32,7 @@ namespace retort {
 // Every kind, once. The op family and the table-item kinds are derived from this list.
 using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
                        UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind,
-                       ViewKind, ExecuteKind>;
+                       GrantKind, ViewKind, ExecuteKind>;
 
 namespace detail {
 

@@ -125,6 +125,14 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 };
 
+// GRANT privileges ON a table TO a role (the owner's own rights are never listed).
+struct Grant {
+  std::string name;                     // the role; "public" for PUBLIC
+  std::vector<std::string> privileges;  // sorted: "DELETE", "INSERT", "SELECT", ...
+
+  bool operator==(const Grant&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -138,6 +146,7 @@ struct Table {
   bool row_security = false;        // ENABLE ROW LEVEL SECURITY
   bool force_row_security = false;  // FORCE ROW LEVEL SECURITY (the owner too)
   std::vector<Policy> policies;
+  std::vector<Grant> grants;
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
