@@ -166,5 +166,13 @@ extern const char* const kDependenciesQuery;
 void read_dependencies(Schema& schema, const pqxx::result& rows);
 // The target's views in the server's spelling (kinds/view.cpp); `tx` is rolled back by the caller.
 void canonicalize_views(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
+extern const char* const kExtensionsQuery;
+void read_extensions(Schema& schema, const pqxx::result& rows);
+extern const char* const kSequencesObjectsQuery;
+void read_sequence_objects(Schema& schema, const pqxx::result& rows);
+extern const char* const kDomainsQuery;
+void read_domains(Schema& schema, const pqxx::result& rows);
+extern const char* const kCompositesQuery;
+void read_composites(Schema& schema, const pqxx::result& rows);
 
 }  // namespace retort::catalog

@@ -71,6 +71,17 @@ class Retargeter {
   }
   void table(QualifiedName& q) const { name(q); }
   void view(View& v) const { text(v.definition); }
+  // One overload per kind of schema-level object (the op's `object` and `old_object`).
+  void object(Extension&) const {}
+  void object(Sequence&) const {}  // OWNED BY names a table of the sequence's own schema
+  void object(Domain& d) const {
+    text(d.type);
+    text(d.default_expr);
+    for (auto& c : d.checks) text(c.expression);
+  }
+  void object(CompositeType& t) const {
+    for (auto& a : t.attributes) text(a.type);
+  }
 
   template <class O>
   void operator()(O& o) const {
@@ -87,6 +98,8 @@ class Retargeter {
     if constexpr (requires { o.item; }) item(o.item);
     if constexpr (requires { o.view; }) view(o.view);
     if constexpr (requires { o.old_view; }) view(o.old_view);
+    if constexpr (requires { o.object; }) object(o.object);
+    if constexpr (requires { o.old_object; }) object(o.old_object);
   }
 
  private:
@@ -197,6 +210,8 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
   for (auto& [ns_name, ns] : schema.schemas) {
     for (auto& [table_name, t] : ns.tables) r.table(t);
     for (auto& [view_name, v] : ns.views) r.view(v);
+    for (auto& [_, d] : ns.domains) r.object(d);
+    for (auto& [_, c] : ns.composites) r.object(c);
   }
   return schema;
 }

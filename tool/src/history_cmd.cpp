@@ -10,6 +10,7 @@
 #include "retort/json_cursor.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
+#include "retort/sql.hpp"
 
 namespace po = boost::program_options;
 
@@ -98,13 +99,13 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
   for (const auto& op : r.upgrade) {
     std::cout << "  " << describe(op) << "\n";
     if (vm.count("sql"))
-      for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
+      for (const auto& s : to_sql(op)) std::cout << "    " << terminated(s);
   }
   std::cout << "Downgrade:\n";
   for (const auto& op : r.downgrade) {
     std::cout << "  " << describe(op) << "\n";
     if (vm.count("sql"))
-      for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
+      for (const auto& s : to_sql(op)) std::cout << "    " << terminated(s);
   }
   for (const auto& w : r.warnings) std::cout << "Warning: " << printable(w) << "\n";
   return 0;

@@ -12,9 +12,12 @@
 #include "retort/json_cursor.hpp"
 #include "retort/kinds/check.hpp"
 #include "retort/kinds/column.hpp"
+#include "retort/kinds/composite.hpp"
+#include "retort/kinds/domain.hpp"
 #include "retort/kinds/enum.hpp"
 #include "retort/kinds/exclusion.hpp"
 #include "retort/kinds/execute.hpp"
+#include "retort/kinds/extension.hpp"
 #include "retort/kinds/foreign_key.hpp"
 #include "retort/kinds/grant.hpp"
 #include "retort/kinds/identity.hpp"
@@ -22,6 +25,7 @@
 #include "retort/kinds/namespace.hpp"
 #include "retort/kinds/policy.hpp"
 #include "retort/kinds/primary_key.hpp"
+#include "retort/kinds/sequence.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/unique.hpp"
 #include "retort/kinds/view.hpp"
@@ -30,9 +34,10 @@
 namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
-using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind,
-                       GrantKind, ViewKind, ExecuteKind>;
+using Kinds =
+    TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+             UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind, GrantKind,
+             ViewKind, ExecuteKind, ExtensionKind, SequenceKind, DomainKind, CompositeKind>;
 
 namespace detail {
 
