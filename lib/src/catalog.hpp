@@ -156,6 +156,8 @@ extern const char* const kIndexesQuery;
 void read_indexes(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kEnumsQuery;
 void read_enums(Schema& schema, const pqxx::result& rows);
+extern const char* const kGrantsQuery;
+void read_grants(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kExtensionsQuery;
 void read_extensions(Schema& schema, const pqxx::result& rows);
 extern const char* const kSequencesObjectsQuery;

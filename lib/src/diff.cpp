@@ -20,8 +20,8 @@ template <class Kind, class Items>
 void diff_items(Plan& plan, const QualifiedName& q, const Items& old_items, const Items& new_items,
                 const std::set<std::string>& rebuilt) {
   each_with_namesake(old_items, new_items, [&](const auto& o, const auto* n) {
-    if constexpr (requires { Kind::kKeepsUndeclared; })
-      if (!n) return;  // unmanaged: not the target's to drop
+    if constexpr (requires { Kind::kKeepsUndeclared; })  // policies, grants: managed if declared
+      if (!n && !plan.may_drop(Kind::kItemKey, {q.schema, q.name + "." + o.name})) return;
     if (!n || !(*n == o) || Kind::uses_any(o, rebuilt))
       plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, o});
   });

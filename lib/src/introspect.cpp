@@ -184,10 +184,11 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
     out += fill(q) + ";\n";
   for (const std::string& q :
        {constraint_query_text(), std::string(kIndexesQuery), std::string(kPoliciesQuery),
-        std::string(kEnumsQuery), std::string(kViewsQuery), std::string(kDependenciesQuery),
-        std::string(kExtensionsQuery), std::string(kSequencesObjectsQuery),
-        std::string(kDomainsQuery), std::string(kCompositesQuery), std::string(kTriggersQuery),
-        std::string(kFunctionsQuery), std::string(kPartitionsQuery)})
+        std::string(kGrantsQuery), std::string(kEnumsQuery), std::string(kViewsQuery),
+        std::string(kDependenciesQuery), std::string(kExtensionsQuery),
+        std::string(kSequencesObjectsQuery), std::string(kDomainsQuery),
+        std::string(kCompositesQuery), std::string(kTriggersQuery), std::string(kFunctionsQuery),
+        std::string(kPartitionsQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -350,6 +351,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto constraints = run(constraint_query_text());
   auto indexes = run(kIndexesQuery);
   auto policies = run(kPoliciesQuery);
+  auto grants = run(kGrantsQuery);
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
   // Schema-level objects: read whole even when only some tables are asked for (probes).
@@ -372,6 +374,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_constraints(catalog, constraints);
   read_indexes(catalog, indexes);
   read_policies(catalog, policies);
+  read_grants(catalog, grants);
   read_enums(schema, enums);
   read_extensions(schema, extensions);
   read_sequence_objects(schema, sequence_objects);

@@ -58,6 +58,7 @@ class Retargeter {
   void item(ExclusionConstraint& x) const { text(x.definition); }
   void item(ForeignKey& fk) const { name(fk.ref_table); }
   void item(Index& ix) const { index(ix); }
+  void item(Grant&) const {}
   void item(Policy& p) const {
     text(p.using_expr);
     text(p.check_expr);

@@ -30,6 +30,7 @@ ordered_json objects_json(const Namespace& ns) {
   list("sequences", ns.sequences);
   list("domains", ns.domains);
   list("composite_types", ns.composites);
+  list("views", ns.views);
   return j;
 }
 
@@ -48,12 +49,7 @@ void objects_from_json(const JsonCursor& sc, Namespace& ns) {
   list("sequences", ns.sequences);
   list("domains", ns.domains);
   list("composite_types", ns.composites);
-}
-
-ordered_json views_json(const Namespace& ns) {
-  ordered_json views = ordered_json::array();
-  for (const auto& [_, v] : ns.views) views.push_back(to_json(v));
-  return views;
+  list("views", ns.views);
 }
 
 }  // namespace
@@ -79,7 +75,6 @@ ordered_json to_json(const Schema& s) {
     ordered_json tables = ordered_json::array();
     for (const auto& [_, t] : ns.tables) tables.push_back(to_json(t));
     sj["tables"] = std::move(tables);
-    if (!ns.views.empty()) sj["views"] = views_json(ns);
     schemas.push_back(std::move(sj));
   }
   j["schemas"] = std::move(schemas);
@@ -131,7 +126,6 @@ void write_snapshot(std::ostream& out, const Schema& s) {
       first_table = false;
     }
     if (!ns.tables.empty()) out << "\n      ]";
-    if (!ns.views.empty()) out << ",\n      \"views\": " << dump_at(views_json(ns), 3);
     out << "\n    }";
   }
   if (!s.schemas.empty()) out << "\n  ]";
@@ -169,13 +163,6 @@ Schema schema_from_json(const JsonCursor& c) {
         from_json(e, t);
         if (ns.tables.contains(t.name)) e.at("name").fail("a table name not used before");
         ns.tables.emplace(t.name, std::move(t));
-      }
-    if (auto l = sc.find("views"))
-      for (const auto& e : l->elements()) {
-        View v;
-        from_json(e, v);
-        if (ns.views.contains(v.name)) e.at("name").fail("a view name not used before");
-        ns.views.emplace(v.name, std::move(v));
       }
     if (s.schemas.contains(ns.name)) sc.at("name").fail("a schema name not used before");
     s.schemas.emplace(ns.name, std::move(ns));

@@ -294,3 +294,13 @@ TEST(Diff, SequenceDefaultsSpelledOutAreNoChange) {
 }
 
 }  // namespace
+TEST(Diff, GrantsToRolesTheTargetDoesNotNameAreNotRevoked) {
+  auto current = events_with_view();
+  current.schemas["public"].tables["events"].grants = {{"other", {"SELECT"}}};
+  auto target = current;
+  target.schemas["public"].tables["events"].grants.clear();
+  EXPECT_TRUE(retort::diff(current, target).empty());
+  target.schemas["public"].tables["events"].grants = {{"other", {"INSERT", "SELECT"}}};
+  EXPECT_EQ(names(retort::diff(current, target).upgrade),
+            (std::vector<std::string>{"revoke", "grant"}));
+}

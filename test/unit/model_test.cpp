@@ -225,3 +225,32 @@ TEST(Model, RejectsAViewNamedLikeATableOrTwice) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Model, GrantsAreSortedUpperCaseAndAllExpands) {
+  retort::ModelSet m;
+  m.table<Parent>("parent")
+      .column(&Parent::id, "id")
+      .grant("reader", {"select", "Insert", "SELECT"})
+      .grant("admin", {"all"});
+  auto t = m.schema().schemas.at("public").tables.at("parent");
+  ASSERT_EQ(t.grants.size(), 2u);
+  EXPECT_EQ(t.grants[0].name, "admin");
+  EXPECT_EQ(t.grants[0].privileges.size(), 7u);
+  EXPECT_EQ(t.grants[1].privileges, (std::vector<std::string>{"INSERT", "SELECT"}));
+}
+
+TEST(Model, RejectsAnUnknownPrivilegeNamingTheTable) {
+  retort::ModelSet m;
+  try {
+    m.table<Parent>("parent").column(&Parent::id, "id").grant("reader", {"READ"});
+    FAIL() << "no error";
+  } catch (const retort::ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("table \"parent\": unknown table privilege \"READ\""),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace

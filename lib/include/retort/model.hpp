@@ -277,6 +277,16 @@ class TableBuilder {
     m_draft->table.policies.push_back(std::move(p));
     return *this;
   }
+  // GRANT privileges ON the table TO role: .grant("member", {"SELECT", "INSERT"}); "ALL" for all.
+  // Only roles named so are managed: grants to other roles are left alone.
+  TableBuilder& grant(std::string role, const std::vector<std::string>& privileges) {
+    try {
+      m_draft->table.grants.push_back(Grant{std::move(role), table_privileges(privileges)});
+    } catch (const Error& e) {
+      throw ModelError("invalid model: table \"" + m_draft->table.name + "\": " + e.what());
+    }
+    return *this;
+  }
   TableBuilder& comment(std::string text) {
     m_draft->table.comment = std::move(text);
     return *this;

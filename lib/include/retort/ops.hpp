@@ -20,6 +20,7 @@
 #include "retort/kinds/extension.hpp"
 #include "retort/kinds/foreign_key.hpp"
 #include "retort/kinds/function.hpp"
+#include "retort/kinds/grant.hpp"
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
@@ -38,7 +39,7 @@ namespace retort {
 // Every kind, once. The op family and the table-item kinds are derived from this list.
 using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
                        UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind,
-                       ViewKind, ExecuteKind, ExtensionKind, SequenceKind, DomainKind,
+                       GrantKind, ViewKind, ExecuteKind, ExtensionKind, SequenceKind, DomainKind,
                        CompositeKind, FunctionKind, TriggerKind, PartitionKind>;
 
 namespace detail {

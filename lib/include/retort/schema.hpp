@@ -153,6 +153,14 @@ struct Partition {
   bool operator==(const Partition&) const = default;
 };
 
+// GRANT privileges ON a table TO a role (the owner's own rights are never listed).
+struct Grant {
+  std::string name;                     // the role; "public" for PUBLIC
+  std::vector<std::string> privileges;  // sorted: "DELETE", "INSERT", "SELECT", ...
+
+  bool operator==(const Grant&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;  // in declaration order
@@ -169,6 +177,7 @@ struct Table {
   bool row_security = false;        // ENABLE ROW LEVEL SECURITY
   bool force_row_security = false;  // FORCE ROW LEVEL SECURITY (the owner too)
   std::vector<Policy> policies;
+  std::vector<Grant> grants;
   std::vector<Trigger> triggers;
   std::optional<std::string> partition_by;  // pg_get_partkeydef: "RANGE (starts_at)"
   std::vector<Partition> partitions;        // sorted by name

@@ -191,14 +191,21 @@ void diff_views(Plan& plan) {
         (replaceable ? replaced : rebuilt).insert(q);
       }
     }
+  std::set<QualifiedName> dropped;  // undeclared, in a schema the models manage whole
+  for (const auto& [sname, ns] : cur.schemas)
+    for (const auto& [vname, v] : ns.views)
+      if (QualifiedName q{sname, vname}; !find_view(tgt, q) && plan.may_drop(kind_word(v), q))
+        dropped.insert(q);
   auto disturbed = disturbed_by(plan);
+  for (const auto& q : dropped)
+    disturbed.relations.emplace(q, fmt::format("view {} is dropped", display(q)));
   for (const auto& q : rebuilt)
     disturbed.relations.emplace(q, fmt::format("view {} is dropped and created again", display(q)));
   for (bool grew = true; grew;) {
     grew = false;
     for (const auto& dep : cur.facts.dependencies) {
       const std::string* reason = disturbed.reason(dep);
-      if (!reason || rebuilt.contains(dep.dependent)) continue;
+      if (!reason || rebuilt.contains(dep.dependent) || dropped.contains(dep.dependent)) continue;
       if (!find_view(tgt, dep.dependent) || !find_view(cur, dep.dependent))
         unmanaged_dependent(dep.dependent, *reason);
       rebuilt.insert(dep.dependent);
@@ -215,10 +222,12 @@ void diff_views(Plan& plan) {
     return it == depths.end() ? 0 : it->second;
   };
   std::vector<QualifiedName> order(rebuilt.begin(), rebuilt.end());
+  order.insert(order.end(), dropped.begin(), dropped.end());
   std::stable_sort(order.begin(), order.end(),
                    [&](const auto& a, const auto& b) { return depth_of(a) > depth_of(b); });
   for (const auto& q : order)
     plan.emit(Phase::drop_views, op::DropView{q.schema, *find_view(cur, q)});
+  std::erase_if(order, [&](const auto& q) { return dropped.contains(q); });
   order.insert(order.end(), created.begin(), created.end());
   std::stable_sort(order.begin(), order.end(),
                    [&](const auto& a, const auto& b) { return depth_of(a) < depth_of(b); });
