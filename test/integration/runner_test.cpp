@@ -89,6 +89,31 @@ TEST(Runner, ChainOneAtATimeAndAllAtOnce) {
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "1");
 }
 
+// Hazards are shown before anything runs (upgrade), in the --sql script, by show and history -v;
+// the chain's third revision builds an index, the downgrade of its second deletes data.
+TEST(Runner, HazardsShownBeforeApplying) {
+  auto db = fresh_database();
+  auto dir = chain_dir();
+  auto script = retort_at(db, dir, {"upgrade", "--sql"});
+  EXPECT_NE(script.out.find("-- hazard: op #1 create index quote\"d on public.user: builds_index"),
+            std::string::npos)
+      << script.out;
+  auto shown = retort_at(db, dir, {"show", "3ccc"});
+  EXPECT_NE(shown.out.find("    hazards: builds_index\n"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("Hazards (upgrade): 1 builds_index"), std::string::npos) << shown.out;
+  EXPECT_NE(retort_at(db, dir, {"history", "-v"}).out.find("    hazards: 1 builds_index"),
+            std::string::npos);
+  auto up = retort_at(db, dir, {"upgrade"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_NE(up.err.find("hazards: 3ccccccccccc: 1 builds_index"), std::string::npos) << up.err;
+  EXPECT_EQ(up.err.find("hazards: 1aaaaaaaaaaa"), std::string::npos) << up.err;  // none there
+  auto down = retort_at(db, dir, {"downgrade", "1aaaaaaaaaaa"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_NE(down.err.find("hazard: 2bbbbbbbbbbb: op #1 drop column"), std::string::npos)
+      << down.err;
+  EXPECT_NE(down.err.find("deletes_data"), std::string::npos) << down.err;
+}
+
 TEST(Runner, BranchAndMerge) {
   auto db = fresh_database();
   auto v = chain_dir();

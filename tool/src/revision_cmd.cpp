@@ -6,6 +6,7 @@
 
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
+#include "retort/hazard.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
 #include "target.hpp"
@@ -18,8 +19,14 @@ namespace {
 
 void print_written(const Revision& r) {
   std::cout << r.file.string() << "\n";
-  for (const auto& op : r.upgrade) std::cout << "  " << describe(op) << "\n";
+  auto per_op = op_hazards(r, true);
+  for (std::size_t i = 0; i < r.upgrade.size(); ++i) {
+    std::cout << "  " << describe(r.upgrade[i]) << "\n";
+    if (!per_op[i].empty()) std::cout << "    hazards: " << join(per_op[i]) << "\n";
+  }
   for (const auto& w : r.warnings) std::cout << "  ! " << w << "\n";
+  if (auto summary = summarize(per_op); !summary.empty())
+    std::cout << "  hazards: " << summary << "\n";
 }
 
 // Autogenerate compares with the database as the head revision leaves it; anything else would
