@@ -12,11 +12,9 @@
 #include "retort/sql.hpp"
 #include "tool.hpp"
 
-namespace {
+namespace retort::test {
 
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::run_retort;
+namespace {
 
 retort::Schema read(const std::string& url, const std::vector<std::string>& schemas,
                     std::size_t* queries = nullptr) {
@@ -281,3 +279,4 @@ TEST(InspectCommand, ConnectionFailureIsOneLineWithoutThePassword) {
 }
 
 }  // namespace
+}  // namespace retort::test

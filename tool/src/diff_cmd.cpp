@@ -85,13 +85,8 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort diff [--target T] [--format text|json|sql]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
                      "models, a snapshot .json file, or a database URL")(
-      "format", po::value<std::string>()->default_value("text"), "text, json or sql")(
-      "help,h", "show this help");
+      "format", po::value<std::string>()->default_value("text"), "text, json or sql");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   auto format = vm["format"].as<std::string>();
   if (format != "text" && format != "json" && format != "sql")
     throw UsageError("--format must be text, json or sql, not \"" + format + "\"");
@@ -123,13 +118,8 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
 int cmd_check(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort check [--target T]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
-                     "models, a snapshot .json file, or a database URL")("help,h",
-                                                                         "show this help");
+                     "models, a snapshot .json file, or a database URL");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   try {
     auto cmp = compare_with_target(g, vm["target"].as<std::string>());
     if (cmp.diff.empty()) {
