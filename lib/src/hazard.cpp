@@ -78,9 +78,8 @@ Hazards of(const O&) {
   return {};
 }
 
-// The table an op works on, when it works on one.
 template <class O>
-std::optional<QualifiedName> table_of(const O& o) {
+std::optional<QualifiedName> table_of_op(const O& o) {
   if constexpr (std::is_same_v<O, op::CreateTable> || std::is_same_v<O, op::DropTable>)
     return QualifiedName{o.schema, o.table.name};
   else if constexpr (requires { QualifiedName{o.table}; })
@@ -98,6 +97,10 @@ Hazards in_order(const std::set<HazardKind>& kinds) { return {kinds.begin(), kin
 
 }  // namespace
 
+std::optional<QualifiedName> table_of(const Op& op) {
+  return std::visit([](const auto& o) { return table_of_op(o); }, op);
+}
+
 std::vector<HazardKind> hazards(const Op& op) {
   std::set<HazardKind> kinds;
   for (auto k : std::visit([](const auto& o) { return of(o); }, op)) kinds.insert(k);
@@ -110,7 +113,7 @@ std::vector<std::vector<HazardKind>> hazards(const std::vector<Op>& ops) {
   std::set<QualifiedName> created;
   for (const auto& op : ops) {
     auto kinds = hazards(op);
-    auto table = std::visit([](const auto& o) { return table_of(o); }, op);
+    auto table = table_of(op);
     if (table && created.count(*table))
       std::erase_if(kinds, is_data_hazard);
     else if (table && std::holds_alternative<op::CreateTable>(op))

@@ -105,9 +105,22 @@ Evolved evolve(const Evolution& e) {
   };
 
   seen.warnings = diff_warnings(before, versions, target);
-  auto rev = retort_on(before, versions,
-                       {"revision", "--autogenerate", "-m", "evolve", "--target", target});
+  std::vector<std::string> revision = {"revision", "--autogenerate", "-m",
+                                       "evolve",   "--target",       target};
+  if (e.upgrade_fails || e.downgrade == Evolution::Downgrade::fails) {
+    // Verification applies both to this very database first: what would fail is found now, and
+    // nothing is written until --no-verify says so.
+    auto refused = retort_on(before, versions, revision);
+    EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("verification failed: the "), std::string::npos) << refused.err;
+    EXPECT_TRUE(std::filesystem::is_empty(versions)) << "a refused revision was written";
+    revision.push_back("--no-verify");
+  }
+  auto rev = retort_on(before, versions, revision);
   EXPECT_EQ(rev.exit_code, 0) << rev.out << rev.err;
+  if (!e.upgrade_fails && e.downgrade != Evolution::Downgrade::fails) {
+    EXPECT_NE(rev.out.find("verified: upgrade reaches the target"), std::string::npos) << rev.out;
+  }
   seen.revision_out = rev.out;
   seen.ops = revision_ops(versions, &seen.hazards);
 

@@ -3,6 +3,7 @@
 // and tests agree on them. See docs/migrations.md, "Hazards".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@
 #include "retort/warning.hpp"
 
 namespace retort {
+
+// The table an op works on; nullopt for an op on no one table (schemas, enum types, execute).
+std::optional<QualifiedName> table_of(const Op& op);
 
 // The op's own hazards, in HazardKind order, whatever the plan around it.
 std::vector<HazardKind> hazards(const Op& op);
