@@ -72,6 +72,14 @@ Hazards of(const op::CreateIndex& o) {
   if (o.item.unique) return {H::builds_index, H::may_fail_on_data};
   return {H::builds_index};
 }
+// SET LOGGED / UNLOGGED rewrites the table.
+Hazards of(const op::SetTablePersistence&) { return {H::rewrites_table}; }
+// The sequence's position is gone: a re-created one starts again.
+Hazards of(const op::DropSequence&) { return {H::deletes_data}; }
+// A new domain constraint or NOT NULL is checked against every column of the domain's type.
+Hazards of(const op::AlterDomain&) { return {H::validates_rows, H::may_fail_on_data}; }
+// PostgreSQL refuses to change attributes of a type that a table column uses.
+Hazards of(const op::AlterCompositeType&) { return {H::may_fail_on_data}; }
 // Every other op: nothing beyond what its inverse says (irreversible).
 template <class O>
 Hazards of(const O&) {

@@ -271,6 +271,10 @@ TEST(Faults, ExitCodesNeverLie) {
       << typo.err;
   auto usage = run_retort({"--url", db, "check", "--no-such-option"});
   EXPECT_EQ(usage.exit_code, 3) << usage.err;
+  auto two = retort_at(db, v, {"downgrade", "-1", "-2"});
+  EXPECT_EQ(two.exit_code, 2) << two.err;
+  EXPECT_NE(two.err.find("give one TARGET"), std::string::npos) << two.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "3");
 }
 
 // --help answers before anything is read or reached: no database, no versions/ needed.

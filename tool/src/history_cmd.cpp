@@ -11,6 +11,7 @@
 #include "retort/json_cursor.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
+#include "retort/sql.hpp"
 
 namespace po = boost::program_options;
 
@@ -105,7 +106,7 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
       std::cout << "  " << describe(ops[i]) << "\n";
       if (!per_op[i].empty()) std::cout << "    hazards: " << join(per_op[i]) << "\n";
       if (vm.count("sql"))
-        for (const auto& s : to_sql(ops[i])) std::cout << "    " << s << ";\n";
+        for (const auto& s : to_sql(ops[i])) std::cout << "    " << terminated(s);
     }
   }
   for (const auto& w : r.warnings) std::cout << "Warning: " << printable(w) << "\n";

@@ -106,10 +106,12 @@ po::variables_map parse(const Args& args, const po::options_description& desc,
 TargetArgs take_relative_target(const Args& args) {
   TargetArgs out;
   for (const auto& a : args) {
-    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
+    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit)) {
+      if (out.relative) throw UsageError("give one TARGET");
       out.relative = a;
-    else
+    } else {
       out.rest.push_back(a);
+    }
   }
   return out;
 }
