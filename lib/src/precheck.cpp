@@ -25,12 +25,14 @@ struct Check {
 
 std::string columns_of(const std::string& alias, const std::vector<std::string>& columns) {
   std::vector<std::string> out;
+  out.reserve(columns.size());
   for (const auto& c : columns) out.push_back(alias + "." + quote_ident(c));
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
 std::string all_not_null(const std::vector<std::string>& columns) {
   std::vector<std::string> out;
+  out.reserve(columns.size());
   for (const auto& c : columns) out.push_back("t." + quote_ident(c) + " IS NOT NULL");
   return fmt::format("{}", fmt::join(out, " AND "));
 }
@@ -122,7 +124,8 @@ std::optional<Check> check_of(const op::AlterColumnType& o) {
                  ""};
   auto setup = fmt::format(
       "CREATE FUNCTION pg_temp.retort_cast_fails(v {}) RETURNS boolean LANGUAGE plpgsql AS "
-      "$retort$ BEGIN PERFORM CAST(v AS {}); RETURN false; EXCEPTION WHEN others THEN RETURN "
+      "$retort$ BEGIN PERFORM CAST(v AS {}); RETURN false; EXCEPTION WHEN data_exception THEN "
+      "RETURN "
       "true; END $retort$",
       o.old_type, o.type);
   return Check{
