@@ -91,6 +91,8 @@ Op read_op(const JsonCursor& c) {
     KeyLister lister;
     const O blank{};
     O::fields(blank, lister);
+    // The op's hazards, which revision.cpp reads: the revision file's, not the op's.
+    lister.m_keys.push_back("hazards");
     return lister.m_keys;
   }();
   c.allow_keys(keys);

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "retort/error.hpp"
+#include "retort/hazard.hpp"
 #include "retort/snapshot.hpp"
 #include "retort/sql_statements.hpp"
 
@@ -56,7 +57,55 @@ std::vector<Op> ops_from_json(const JsonCursor& list) {
   return ops;
 }
 
+// An op's "hazards": a list of hazard kind names (optional; older files have none).
+std::vector<HazardKind> declared_hazards(const JsonCursor& op) {
+  std::vector<HazardKind> out;
+  auto list = op.find("hazards");
+  if (!list) return out;
+  for (const auto& e : list->elements()) {
+    auto name = e.as_string();
+    auto kind = hazard_kind_from_string(name);
+    if (!kind) {
+      std::string known;
+      for (auto k : all_hazard_kinds())
+        known += (known.empty() ? "" : ", ") + std::string(to_string(k));
+      e.fail(fmt::format("a hazard kind ({})", known));
+    }
+    out.push_back(*kind);
+  }
+  return out;
+}
+
+std::vector<std::vector<HazardKind>> hazards_from_json(const JsonCursor& list,
+                                                       const std::vector<Op>& ops) {
+  auto computed = hazards(ops);
+  auto elements = list.elements();
+  for (std::size_t i = 0; i < elements.size() && i < computed.size(); ++i)
+    computed[i] = merge_hazards(declared_hazards(elements[i]), computed[i]);
+  return computed;
+}
+
+ordered_json ops_to_json(const std::vector<Op>& ops,
+                         const std::vector<std::vector<HazardKind>>& per_op) {
+  auto list = ordered_json::array();
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    auto j = to_json(ops[i]);
+    if (!per_op[i].empty()) {
+      j["hazards"] = ordered_json::array();
+      for (auto k : per_op[i]) j["hazards"].push_back(std::string(to_string(k)));
+    }
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
 }  // namespace
+
+std::vector<std::vector<HazardKind>> op_hazards(const Revision& r, bool upgrade) {
+  const auto& ops = upgrade ? r.upgrade : r.downgrade;
+  const auto& kept = upgrade ? r.upgrade_hazards : r.downgrade_hazards;
+  return kept.size() == ops.size() ? kept : hazards(ops);
+}
 
 ordered_json to_json(const Revision& r) {
   ordered_json j;
@@ -69,10 +118,8 @@ ordered_json to_json(const Revision& r) {
     j["down_revision"] = r.down_revisions;
   j["message"] = r.message;
   j["created_at"] = r.created_at;
-  j["upgrade"] = ordered_json::array();
-  for (const auto& op : r.upgrade) j["upgrade"].push_back(to_json(op));
-  j["downgrade"] = ordered_json::array();
-  for (const auto& op : r.downgrade) j["downgrade"].push_back(to_json(op));
+  j["upgrade"] = ops_to_json(r.upgrade, op_hazards(r, true));
+  j["downgrade"] = ops_to_json(r.downgrade, op_hazards(r, false));
   j["warnings"] = r.warnings;
   return j;
 }
@@ -98,6 +145,8 @@ Revision load_revision(const std::filesystem::path& file) {
   r.created_at = c.string_at("created_at");
   r.upgrade = ops_from_json(c.at("upgrade"));
   r.downgrade = ops_from_json(c.at("downgrade"));
+  r.upgrade_hazards = hazards_from_json(c.at("upgrade"), r.upgrade);
+  r.downgrade_hazards = hazards_from_json(c.at("downgrade"), r.downgrade);
   if (auto w = c.find("warnings")) r.warnings = w->as_strings();
   auto stem = file.stem().string();
   if (r.id.empty() || !(stem == r.id || stem.starts_with(r.id + "_")))
@@ -124,6 +173,8 @@ Revision write_revision(const std::filesystem::path& dir, const std::string& mes
                   std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   r.upgrade = std::move(upgrade);
   r.downgrade = std::move(downgrade);
+  r.upgrade_hazards = hazards(r.upgrade);
+  r.downgrade_hazards = hazards(r.downgrade);
   // The file keeps each warning's line for its reviewer.
   for (const auto& w : warnings) r.warnings.push_back(w.message);
   std::filesystem::create_directories(dir);

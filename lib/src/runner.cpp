@@ -13,6 +13,7 @@
 
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
+#include "retort/hazard.hpp"
 #include "retort/introspect.hpp"
 #include "retort/json_cursor.hpp"
 #include "retort/sql.hpp"
@@ -301,6 +302,8 @@ std::string migration_script(const RevisionGraph& graph, const std::vector<std::
     out += fmt::format("\n-- {} {}: {} ({})\n", upgrade ? "upgrade" : "downgrade", r.id,
                        printable(r.message), printable(r.file.filename().string()));
     for (const auto& w : r.warnings) out += fmt::format("-- warning: {}\n", printable(w));
+    for (const auto& line : hazard_lines(ops, op_hazards(r, upgrade)))
+      out += fmt::format("-- hazard: {}\n", printable(line));
     bool in_transaction = !non_transactional(ops);
     out += in_transaction ? "BEGIN;\n" : "-- outside a transaction:\n";
     for (const auto& op : ops)
@@ -645,6 +648,14 @@ void Runner::refuse_data_loss(pqxx::transaction_base& tx, const Revision& r) {
 
 bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
   for (const auto& w : r.warnings) m_listener(fmt::format("warning: {}: {}", r.id, printable(w)));
+  // Before anything runs: what this revision's steps do to a live database (hazard.hpp).
+  const auto& ops = upgrade ? r.upgrade : r.downgrade;
+  auto per_op = op_hazards(r, upgrade);
+  if (auto summary = summarize(per_op); !summary.empty()) {
+    m_listener(fmt::format("hazards: {}: {}", r.id, summary));
+    for (const auto& line : hazard_lines(ops, per_op))
+      m_listener(fmt::format("hazard: {}: {}", r.id, printable(line)));
+  }
   for (int attempt = 0;; ++attempt) {
     try {
       return non_transactional(upgrade ? r.upgrade : r.downgrade)

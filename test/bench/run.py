@@ -95,6 +95,16 @@ def bench(retort, base_url, n):
         row["revision_autogenerate"] = median_of(
             runs, [retort, *r, "--versions", versions, "revision", "--autogenerate", "-m", "bench",
                    "--target", target_json], before=clear_versions)
+        # What proving the plan (upgrade and downgrade applied, rolled back, read back) costs.
+        row["revision_autogenerate_no_verify"] = median_of(
+            runs, [retort, *r, "--versions", versions, "revision", "--autogenerate", "-m", "bench",
+                   "--target", target_json, "--no-verify"], before=clear_versions)
+        row["verification_cost_pct"] = round(
+            100 * (row["revision_autogenerate"]["median_ms"]
+                   / row["revision_autogenerate_no_verify"]["median_ms"] - 1))
+        clear_versions()
+        subprocess.run([retort, *r, "--versions", versions, "revision", "--autogenerate", "-m",
+                        "bench", "--target", target_json], check=True, stdout=subprocess.DEVNULL)
         copy = f"{name}_copy"
         copy_url = db_url(base_url, copy)
 
@@ -237,6 +247,7 @@ def main():
             ("inspect", lambda r: f'{r["inspect"]["median_ms"]} ms / {r["inspect"]["peak_rss_mib"]} MiB'),
             ("diff", lambda r: f'{r["diff"]["median_ms"]} ms / {r["diff"]["peak_rss_mib"]} MiB'),
             ("revision --autogenerate", lambda r: f'{r["revision_autogenerate"]["median_ms"]} ms / {r["revision_autogenerate"]["peak_rss_mib"]} MiB'),
+            ("verification", lambda r: f'+{r["verification_cost_pct"]}% (--no-verify {r["revision_autogenerate_no_verify"]["median_ms"]} ms)'),
             ("upgrade", lambda r: f'{r["upgrade"]["median_ms"]} ms / {r["upgrade"]["peak_rss_mib"]} MiB'),
             ("Alembic compare_metadata", lambda r: f'{r["alembic_compare_metadata"]["median_ms"]} ms'),
             ("diff vs Alembic", lambda r: f'{r["diff_vs_alembic"]}x faster'),

@@ -9,6 +9,9 @@
 
 #include "evolve.hpp"
 #include "pg_server.hpp"
+#include "retort/compare.hpp"
+#include "retort/introspect.hpp"
+#include "retort/verify.hpp"
 #include "tool.hpp"
 
 namespace retort::test {
@@ -213,4 +216,90 @@ TEST(Scope, UnmanagedObjectsAreCountedListedAndKept) {
 
 }  // namespace
 
+}  // namespace retort::test
+
+// ---- verification before writing ----------------------------------------------------------
+
+namespace retort::test {
+namespace {
+
+// A plan the differ would never write (an op left out, a wrong inverse) stands for a difference
+// retort cannot express: verification must catch it, say exactly what is left, and change nothing.
+TEST(Verify, APlanThatMissesTheTargetIsReportedAndNothingChanges) {
+  auto db = fresh_database("verify");
+  auto target = fresh_database("verify_target");
+  exec_sql(db, "CREATE TABLE t (a int); INSERT INTO t VALUES (1), (NULL)");
+  exec_sql(target, "CREATE TABLE t (a int, b text); CREATE INDEX t_a ON t (a)");
+  auto cmp = retort::compare(db, {"public"},
+                             retort::introspect(target, {"public"}, retort::MissingSchema::error));
+  ASSERT_EQ(cmp.diff.upgrade.size(), 2u);
+  EXPECT_TRUE(retort::verify(db, {"public"}, cmp).ok());
+
+  auto missing_op = cmp;
+  missing_op.diff.upgrade.pop_back();  // the index is never built
+  auto v = retort::verify(db, {"public"}, missing_op);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.failure->find("the upgrade does not reach the target:\n  still to do: create index "
+                            "t_a on public.t"),
+            std::string::npos)
+      << *v.failure;
+
+  auto wrong_inverse = cmp;
+  wrong_inverse.diff.downgrade.pop_back();  // the new column stays after the downgrade
+  v = retort::verify(db, {"public"}, wrong_inverse);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.failure->find("the downgrade does not restore the starting schema:\n  still to do: "
+                            "drop column public.t.b"),
+            std::string::npos)
+      << *v.failure;
+
+  auto fails = cmp;
+  fails.diff.upgrade.push_back(retort::op::SetNotNull{{"public", "t"}, "a"});
+  v = retort::verify(db, {"public"}, fails);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.failure->find("the upgrade fails at op #3 (set not null public.t.a)"), std::string::npos)
+      << *v.failure;
+  EXPECT_NE(v.failure->find("SQLSTATE 23502"), std::string::npos) << *v.failure;
+  // Every attempt was rolled back.
+  EXPECT_EQ(query_value(db,
+                        "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass "
+                        "AND attnum > 0 AND NOT attisdropped"),
+            "1");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_indexes WHERE tablename = 't'"), "0");
+}
+
+// The CLI: verified by default; a failure at generation time exits 1 and writes nothing;
+// --no-verify writes it anyway.
+TEST(Verify, RevisionRefusesWhatWouldFailAndNoVerifyWritesIt) {
+  auto db = fresh_database("verify_cli");
+  auto target = fresh_database("verify_cli_target");
+  exec_sql(db, "CREATE TABLE t (a int); INSERT INTO t VALUES (1), (1)");
+  exec_sql(target, "CREATE TABLE t (a int); CREATE UNIQUE INDEX t_a ON t (a)");
+  auto versions = temp_dir("versions");
+  auto refused =
+      retort_on(db, versions, {"revision", "--autogenerate", "-m", "x", "--target", target});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("verification failed: the upgrade fails at op #1 (create unique "
+                             "index t_a on public.t)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--no-verify"), std::string::npos) << refused.err;
+  EXPECT_TRUE(std::filesystem::is_empty(versions));
+  exec_sql(db, "DELETE FROM t; INSERT INTO t VALUES (1)");
+  auto ok = retort_on(db, versions, {"revision", "--autogenerate", "-m", "x", "--target", target});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("\nverified: upgrade reaches the target, downgrade restores\n"),
+            std::string::npos)
+      << ok.out;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_indexes WHERE tablename = 't'"), "0");
+  exec_sql(db, "INSERT INTO t VALUES (1)");
+  std::filesystem::remove_all(versions);
+  std::filesystem::create_directories(versions);
+  auto unverified = retort_on(
+      db, versions, {"revision", "--autogenerate", "-m", "x", "--target", target, "--no-verify"});
+  ASSERT_EQ(unverified.exit_code, 0) << unverified.err;
+  EXPECT_NE(unverified.out.find("not verified (--no-verify)"), std::string::npos);
+}
+
+}  // namespace
 }  // namespace retort::test

@@ -15,6 +15,10 @@
 //   -- warnings                  (optional; absent or empty: no warning expected)
 //   drops_table public.gone      (`diff --format json` warnings, one a line, in any order: the
 //                                 kind, and the object it names when given)
+//   -- hazards                   (optional)
+//   create_index builds_index    (an upgrade op's name and exactly the hazard kinds the revision
+//                                 file gives every op of that name, in any order; none: the name
+//                                 alone)
 //   -- flags                     (optional)
 //   irreversible                 (the downgrade restores `downgraded`, not `before`)
 //   downgrade-fails              (the downgrade must fail and leave the database as upgraded)
@@ -67,8 +71,9 @@ struct Case {
 
 // Parses a case file; throws std::runtime_error naming the file and line.
 Case parse_case(const fs::path& file) {
-  static const std::set<std::string> known = {"before",     "rows", "after",    "after-snapshot",
-                                              "downgraded", "ops",  "warnings", "flags"};
+  static const std::set<std::string> known = {"before",         "rows",       "after",
+                                              "after-snapshot", "downgraded", "ops",
+                                              "warnings",       "flags",      "hazards"};
   static const std::regex header(R"(-- ([a-z-]+)\s*)");
   std::ifstream in(file);
   if (!in) throw std::runtime_error(file.string() + ": cannot open");
@@ -149,6 +154,32 @@ std::string unmatched_warnings(const std::vector<std::string>& expected,
   return out;
 }
 
+// Each expected line "op kind..." against every seen op of that name ("" when all agree).
+std::string unmatched_hazards(const std::vector<std::string>& expected,
+                              const std::vector<std::string>& seen) {
+  auto words = [](const std::string& line) {
+    std::istringstream in(line);
+    std::string op, kind;
+    in >> op;
+    std::set<std::string> kinds;
+    while (in >> kind) kinds.insert(kind);
+    return std::pair{op, kinds};
+  };
+  std::string out;
+  for (const auto& line : expected) {
+    auto [op, kinds] = words(line);
+    bool found = false;
+    for (const auto& s : seen) {
+      auto [seen_op, seen_kinds] = words(s);
+      if (seen_op != op) continue;
+      found = true;
+      if (seen_kinds != kinds) out += "expected \"" + line + "\", the file has \"" + s + "\"\n";
+    }
+    if (!found) out += "no upgrade op " + op + " to check hazards of\n";
+  }
+  return out;
+}
+
 class Cases : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(Cases, RoundTrip) {
@@ -174,6 +205,7 @@ TEST_P(Cases, RoundTrip) {
   auto seen = retort::test::evolve(e);
   EXPECT_EQ(seen.ops, c.lines_of("ops")) << seen.revision_out;
   EXPECT_EQ(unmatched_warnings(c.lines_of("warnings"), seen.warnings), "") << seen.revision_out;
+  EXPECT_EQ(unmatched_hazards(c.lines_of("hazards"), seen.hazards), "") << seen.revision_out;
 }
 
 INSTANTIATE_TEST_SUITE_P(, Cases, ::testing::ValuesIn(case_files()),
@@ -236,6 +268,33 @@ TEST(CaseFiles, CoverEveryWarningKind) {
   }
   EXPECT_TRUE(missing.empty()) << "warning kinds no case expects: "
                                << ::testing::PrintToString(missing);
+}
+
+// Every op autogenerate writes has its hazards asserted by some case (`-- hazards`), and every
+// hazard kind is some case's, except changes_authorization: no op changes authorization yet.
+TEST(CaseFiles, CoverEveryOpsHazards) {
+  auto ops = every_op_name(std::make_index_sequence<std::variant_size_v<retort::Op>>());
+  ASSERT_EQ(ops.erase("execute"), 1u);
+  std::set<std::string> kinds;
+  for (auto k : retort::all_hazard_kinds()) kinds.insert(std::string(retort::to_string(k)));
+  ASSERT_GE(kinds.size(), 8u);
+  ASSERT_EQ(kinds.erase("changes_authorization"), 1u);
+  for (const auto& f : case_files()) {
+    try {
+      for (const auto& line : parse_case(f).lines_of("hazards")) {
+        std::istringstream in(line);
+        std::string word;
+        in >> word;
+        ops.erase(word);
+        while (in >> word) kinds.erase(word);
+      }
+    } catch (const std::exception&) {
+      // reported by the case's own test
+    }
+  }
+  EXPECT_TRUE(ops.empty()) << "ops whose hazards no case asserts: "
+                           << ::testing::PrintToString(ops);
+  EXPECT_TRUE(kinds.empty()) << "hazard kinds no case expects: " << ::testing::PrintToString(kinds);
 }
 
 }  // namespace

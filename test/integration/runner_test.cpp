@@ -80,6 +80,97 @@ TEST(Runner, ChainOneAtATimeAndAllAtOnce) {
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "1");
 }
 
+// Hazards are shown before anything runs (upgrade), in the --sql script, by show and history -v;
+// the chain's third revision builds an index, the downgrade of its second deletes data.
+TEST(Runner, HazardsShownBeforeApplying) {
+  auto db = fresh_database();
+  auto dir = chain_dir();
+  auto script = retort_at(db, dir, {"upgrade", "--sql"});
+  EXPECT_NE(script.out.find("-- hazard: op #1 create index quote\"d on public.user: builds_index"),
+            std::string::npos)
+      << script.out;
+  auto shown = retort_at(db, dir, {"show", "3ccc"});
+  EXPECT_NE(shown.out.find("    hazards: builds_index\n"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("Hazards (upgrade): 1 builds_index"), std::string::npos) << shown.out;
+  EXPECT_NE(retort_at(db, dir, {"history", "-v"}).out.find("    hazards: 1 builds_index"),
+            std::string::npos);
+  auto up = retort_at(db, dir, {"upgrade"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_NE(up.err.find("hazards: 3ccccccccccc: 1 builds_index"), std::string::npos) << up.err;
+  EXPECT_EQ(up.err.find("hazards: 1aaaaaaaaaaa"), std::string::npos) << up.err;  // none there
+  auto down = retort_at(db, dir, {"downgrade", "1aaaaaaaaaaa"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_NE(down.err.find("hazard: 2bbbbbbbbbbb: op #1 drop column"), std::string::npos)
+      << down.err;
+  EXPECT_NE(down.err.find("deletes_data"), std::string::npos) << down.err;
+}
+
+// Pre-checks: one revision per kind of failure, each found by `upgrade --precheck-only` (and by
+// `upgrade` before it runs anything) with its count and sample keys; nothing is changed.
+TEST(Runner, PrechecksFindRowsTheUpgradeWouldFailOn) {
+  auto db = fresh_database();
+  exec_sql(db, R"(CREATE TABLE p (id int PRIMARY KEY);
+    CREATE TABLE t (id int PRIMARY KEY, a int, b text, c varchar(20), pid int);
+    INSERT INTO p VALUES (1);
+    INSERT INTO t VALUES (1, NULL, '12', 'short', 1), (2, 5, 'x', 'a much longer value', 7),
+      (3, 5, '3', 'ok', NULL), (4, NULL, 'y', 'ok', 9);)");
+  struct Kind {
+    std::string up;
+    std::string expected;
+  };
+  const std::vector<Kind> kinds = {
+      {R"j({"op": "set_not_null", "schema": "public", "table": "t", "column": "a"})j",
+       "2 row(s) with NULL in public.t.a; for example: 1, 4"},
+      {R"j({"op": "add_column", "schema": "public", "table": "t",
+           "column": {"name": "n", "type": "integer", "nullable": false}})j",
+       "4 row(s), and NOT NULL column public.t.n has no default for them; for example: 1, 2, 3, "
+       "..."},
+      {R"j({"op": "add_unique", "schema": "public", "table": "t",
+           "unique": {"name": "t_a_key", "columns": ["a"]}})j",
+       "1 value(s) repeated in (a) of public.t (unique constraint t_a_key fails); for example: 5"},
+      {R"j({"op": "create_index", "schema": "public", "table": "t",
+           "index": {"name": "t_a", "unique": true, "keys": [{"column": "a"}]}})j",
+       "1 value(s) repeated in (a) of public.t (unique index t_a fails); for example: 5"},
+      {R"j({"op": "alter_column_type", "schema": "public", "table": "t", "column": "c",
+           "type": "character varying(5)", "old_type": "character varying(20)"})j",
+       "1 value(s) of public.t.c longer than 5; for example: 2"},
+      {R"j({"op": "alter_column_type", "schema": "public", "table": "t", "column": "b",
+           "type": "integer", "old_type": "text", "using": "\"b\"::integer"})j",
+       "2 value(s) of public.t.b that do not convert to integer; for example: 2, 4"},
+      {R"j({"op": "add_check", "schema": "public", "table": "t",
+           "check": {"name": "t_a_small", "expression": "a < 5"}})j",
+       "2 row(s) breaking check t_a_small (a < 5); for example: 2, 3"},
+      {R"j({"op": "add_foreign_key", "schema": "public", "table": "t",
+           "foreign_key": {"name": "t_pid_fkey", "columns": ["pid"], "ref_schema": "public",
+                           "ref_table": "p", "ref_columns": ["id"]}})j",
+       "2 row(s) of public.t with no match in public.p (t_pid_fkey); for example: 2, 4"},
+  };
+  auto before = inspect(db);
+  for (const auto& k : kinds) {
+    auto dir = one_revision_dir(k.up, R"j({"op": "execute", "sql": "SELECT 1"})j");
+    auto r = retort_at(db, dir, {"upgrade", "--precheck-only"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("precheck failed: revision 1aaaaaaaaaaa op #1 ("), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("): " + k.expected + "\n"), std::string::npos) << r.err;
+    auto up = retort_at(db, dir, {"upgrade"});
+    EXPECT_EQ(up.exit_code, 1) << up.err;
+    EXPECT_NE(up.err.find("nothing was changed"), std::string::npos) << up.err;
+    EXPECT_EQ(query_value(db, "SELECT to_regclass('public.retort_version') IS NULL"), "t");
+  }
+  EXPECT_EQ(inspect(db), before);
+  // Fixed data passes, and the upgrade runs.
+  exec_sql(db, "UPDATE t SET a = id");
+  auto dir = one_revision_dir(kinds[0].up, R"j({"op": "drop_not_null", "schema": "public",
+                                              "table": "t", "column": "a"})j");
+  auto ok = retort_at(db, dir, {"upgrade", "--precheck-only"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("Pre-checks passed: 1 revision(s)"), std::string::npos) << ok.out;
+  EXPECT_EQ(query_value(db, "SELECT to_regclass('public.retort_version') IS NULL"), "t");
+  ASSERT_EQ(retort_at(db, dir, {"upgrade"}).exit_code, 0);
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa");
+}
+
 TEST(Runner, BranchAndMerge) {
   auto db = fresh_database();
   auto v = chain_dir();

@@ -61,8 +61,9 @@ std::vector<DiffWarning> diff_warnings(const std::string& url, const std::string
 
 namespace {
 
-// The upgrade op names of the one revision file in `versions`.
-std::vector<std::string> revision_ops(const std::string& versions) {
+// The upgrade op names of the one revision file in `versions`, and each op's hazards.
+std::vector<std::string> revision_ops(const std::string& versions,
+                                      std::vector<std::string>* hazards) {
   std::vector<std::string> out;
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(versions))
@@ -70,7 +71,13 @@ std::vector<std::string> revision_ops(const std::string& versions) {
   EXPECT_EQ(files.size(), 1u) << "revision files in " << versions;
   if (files.size() != 1) return out;
   auto j = nlohmann::json::parse(read_text(files.front()));
-  for (const auto& op : j.at("upgrade")) out.push_back(op.at("op").get<std::string>());
+  for (const auto& op : j.at("upgrade")) {
+    out.push_back(op.at("op").get<std::string>());
+    std::string line = out.back();
+    if (op.contains("hazards"))
+      for (const auto& h : op.at("hazards")) line += " " + h.get<std::string>();
+    hazards->push_back(line);
+  }
   return out;
 }
 
@@ -98,11 +105,24 @@ Evolved evolve(const Evolution& e) {
   };
 
   seen.warnings = diff_warnings(before, versions, target);
-  auto rev = retort_on(before, versions,
-                       {"revision", "--autogenerate", "-m", "evolve", "--target", target});
+  std::vector<std::string> revision = {"revision", "--autogenerate", "-m",
+                                       "evolve",   "--target",       target};
+  if (e.upgrade_fails || e.downgrade == Evolution::Downgrade::fails) {
+    // Verification applies both to this very database first: what would fail is found now, and
+    // nothing is written until --no-verify says so.
+    auto refused = retort_on(before, versions, revision);
+    EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+    EXPECT_NE(refused.err.find("verification failed: the "), std::string::npos) << refused.err;
+    EXPECT_TRUE(std::filesystem::is_empty(versions)) << "a refused revision was written";
+    revision.push_back("--no-verify");
+  }
+  auto rev = retort_on(before, versions, revision);
   EXPECT_EQ(rev.exit_code, 0) << rev.out << rev.err;
+  if (!e.upgrade_fails && e.downgrade != Evolution::Downgrade::fails) {
+    EXPECT_NE(rev.out.find("verified: upgrade reaches the target"), std::string::npos) << rev.out;
+  }
   seen.revision_out = rev.out;
-  seen.ops = revision_ops(versions);
+  seen.ops = revision_ops(versions, &seen.hazards);
 
   auto up = retort_on(before, versions, {"upgrade", "head"});
   if (e.upgrade_fails) {

@@ -51,8 +51,11 @@ struct Evolution {
 };
 
 struct Evolved {
-  std::string revision_out;           // what `revision --autogenerate` printed
-  std::vector<std::string> ops;       // the revision file's upgrade op names, in order
+  std::string revision_out;      // what `revision --autogenerate` printed
+  std::vector<std::string> ops;  // the revision file's upgrade op names, in order
+  // Each upgrade op's hazards as the file stores them: "op_name kind kind" ("op_name" alone
+  // for none), in order.
+  std::vector<std::string> hazards;
   std::vector<DiffWarning> warnings;  // `diff --format json` before the upgrade
 };
 

@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "graph_format.hpp"
 #include "retort/connection.hpp"
+#include "retort/hazard.hpp"
 #include "retort/json_cursor.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
@@ -59,6 +60,8 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
       std::cout << fmt::format("    file: {}\n    created: {}\n", r.file.string(), r.created_at);
       for (const auto& op : r.upgrade) std::cout << "    + " << describe(op) << "\n";
       for (const auto& w : r.warnings) std::cout << "    ! " << printable(w) << "\n";
+      if (auto summary = summarize(op_hazards(r, true)); !summary.empty())
+        std::cout << "    hazards: " << summary << "\n";
     }
   }
   return 0;
@@ -95,19 +98,20 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
       "Revision: {}\nParent: {}\nMessage: {}\nCreated: {}\nFile: {}\n", r.id,
       r.down_revisions.empty() ? "<base>" : fmt::format("{}", fmt::join(r.down_revisions, ", ")),
       printable(r.message), r.created_at, r.file.string());
-  std::cout << "Upgrade:\n";
-  for (const auto& op : r.upgrade) {
-    std::cout << "  " << describe(op) << "\n";
-    if (vm.count("sql"))
-      for (const auto& s : to_sql(op)) std::cout << "    " << terminated(s);
-  }
-  std::cout << "Downgrade:\n";
-  for (const auto& op : r.downgrade) {
-    std::cout << "  " << describe(op) << "\n";
-    if (vm.count("sql"))
-      for (const auto& s : to_sql(op)) std::cout << "    " << terminated(s);
+  for (bool upgrade : {true, false}) {
+    std::cout << (upgrade ? "Upgrade:\n" : "Downgrade:\n");
+    const auto& ops = upgrade ? r.upgrade : r.downgrade;
+    auto per_op = op_hazards(r, upgrade);
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      std::cout << "  " << describe(ops[i]) << "\n";
+      if (!per_op[i].empty()) std::cout << "    hazards: " << join(per_op[i]) << "\n";
+      if (vm.count("sql"))
+        for (const auto& s : to_sql(ops[i])) std::cout << "    " << terminated(s);
+    }
   }
   for (const auto& w : r.warnings) std::cout << "Warning: " << printable(w) << "\n";
+  auto summary = summarize(op_hazards(r, true));
+  std::cout << "Hazards (upgrade): " << (summary.empty() ? "none" : summary) << "\n";
   return 0;
 }
 

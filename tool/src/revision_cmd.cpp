@@ -6,8 +6,10 @@
 
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
+#include "retort/hazard.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
+#include "retort/verify.hpp"
 #include "target.hpp"
 
 namespace po = boost::program_options;
@@ -18,8 +20,14 @@ namespace {
 
 void print_written(const Revision& r) {
   std::cout << r.file.string() << "\n";
-  for (const auto& op : r.upgrade) std::cout << "  " << describe(op) << "\n";
+  auto per_op = op_hazards(r, true);
+  for (std::size_t i = 0; i < r.upgrade.size(); ++i) {
+    std::cout << "  " << describe(r.upgrade[i]) << "\n";
+    if (!per_op[i].empty()) std::cout << "    hazards: " << join(per_op[i]) << "\n";
+  }
   for (const auto& w : r.warnings) std::cout << "  ! " << w << "\n";
+  if (auto summary = summarize(per_op); !summary.empty())
+    std::cout << "  hazards: " << summary << "\n";
 }
 
 // Autogenerate compares with the database as the head revision leaves it; anything else would
@@ -37,6 +45,24 @@ void require_at_head(const GlobalOptions& g, const RevisionGraph& graph) {
         at.empty() ? "base" : fmt::format("{}", fmt::join(at, ", ")), fmt::join(heads, ", ")));
 }
 
+// Applies the plan to the database it was compared with, rolled back, before anything is written:
+// a plan that does not reach the target is found now, not at upgrade time.
+// Returns the line to print after the file's path (the first line of output stays the path).
+std::string verify_plan(const GlobalOptions& g, const Comparison& cmp) {
+  std::cerr << "verifying: the upgrade, then the downgrade, in a transaction that is rolled back "
+               "..."
+            << std::endl;
+  auto v = verify(g.require_url(), g.schemas, cmp);
+  if (!v.ok())
+    throw Error(fmt::format(
+        "verification failed: {}\nNothing was written (the database is unchanged). Pass "
+        "--no-verify to write the revision anyway",
+        *v.failure));
+  return v.downgrade_compared ? "verified: upgrade reaches the target, downgrade restores\n"
+                              : "verified: upgrade reaches the target, downgrade applies (not "
+                                "compared: the upgrade has irreversible steps)\n";
+}
+
 }  // namespace
 
 int cmd_revision(const GlobalOptions& g, const Args& args) {
@@ -45,7 +71,10 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
       "autogenerate", "fill it with what the target needs (compares with the database)")(
       "target", po::value<std::string>()->default_value("models"),
       "models, a snapshot .json file, or a database URL")(
-      "head", po::value<std::string>(), "the parent revision when versions/ has several heads");
+      "head", po::value<std::string>(), "the parent revision when versions/ has several heads")(
+      "no-verify",
+      "with --autogenerate: write the revision without first applying it (and its downgrade) "
+      "to the database in a transaction that is rolled back");
   auto vm = parse(args, desc);
   if (!vm.count("message")) throw UsageError("-m MSG is required");
   auto message = vm["message"].as<std::string>();
@@ -73,8 +102,10 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
     std::cout << "No changes detected: the database matches the target; nothing written.\n";
     return 0;
   }
+  auto verified = vm.count("no-verify") ? "not verified (--no-verify)\n" : verify_plan(g, cmp);
   print_written(write_revision(g.versions, message, parents, std::move(cmp.diff.upgrade),
                                std::move(cmp.diff.downgrade), cmp.diff.warnings));
+  std::cout << verified;
   return 0;
 }
 

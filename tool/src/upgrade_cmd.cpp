@@ -11,6 +11,7 @@
 #include "progress.hpp"
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
+#include "retort/precheck.hpp"
 #include "retort/runner.hpp"
 
 namespace po = boost::program_options;
@@ -22,6 +23,7 @@ namespace {
 struct MoveOptions {
   std::string target;
   bool sql = false;
+  bool precheck_only = false;
   RunnerOptions runner;
 };
 
@@ -53,6 +55,9 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
   po::options_description desc(usage);
   desc.add_options()("target", po::value<std::string>(), "the revision to reach");
   if (with_sql) desc.add_options()("sql", "print the SQL script instead of running it");
+  if (!destructive && with_sql)
+    desc.add_options()("precheck-only",
+                       "only look for rows the upgrade would fail on (NULLs, duplicates, ...)");
   desc.add_options()("lock-timeout", po::value<std::string>(),
                      "give up a lock wait after DURATION (500ms, 5s, 2min): the revision is rolled "
                      "back")("lock-retries", po::value<int>(),
@@ -66,6 +71,8 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
   MoveOptions o;
   o.target = move_target(split, vm, default_target);
   o.sql = with_sql && vm.count("sql");
+  o.precheck_only = vm.count("precheck-only") > 0;
+  if (o.sql && o.precheck_only) throw UsageError("--precheck-only and --sql do not go together");
   // The command line wins over retort.ini.
   auto lock_timeout =
       vm.count("lock-timeout") ? vm["lock-timeout"].as<std::string>() : g.lock_timeout.value_or("");
@@ -133,14 +140,44 @@ int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::
   return 0;
 }
 
+// Looks at the data the upgrade's ops would meet before anything runs; prints what would fail.
+bool prechecks_pass(const GlobalOptions& g, pqxx::connection& conn, const RevisionGraph& graph,
+                    const MoveOptions& o) {
+  std::vector<const Revision*> revisions;
+  {
+    Runner runner(conn, g.schemas.front());
+    for (const auto& id : plan_upgrade(graph, runner.applied(graph), o.target))
+      revisions.push_back(&graph.at(id));
+  }
+  if (revisions.empty()) {
+    if (o.precheck_only) std::cout << "Nothing to check: the database is already there.\n";
+    return true;
+  }
+  auto failures = precheck(conn, revisions);
+  for (const auto& f : failures) std::cerr << "precheck failed: " << to_string(f) << "\n";
+  if (!failures.empty()) {
+    std::cerr << fmt::format(
+        "retort: {} pre-check(s) failed: the upgrade would fail on existing rows; nothing was "
+        "changed. Fix the data (or write a revision that does) first\n",
+        failures.size());
+    return false;
+  }
+  if (o.precheck_only)
+    std::cout << fmt::format(
+        "Pre-checks passed: {} revision(s), no row the upgrade would fail on.\n", revisions.size());
+  return true;
+}
+
 int move(const GlobalOptions& g, const Args& args, bool upgrade) {
-  auto o = upgrade ? parse_move(g, args, "retort upgrade [TARGET] [--sql] [--lock-timeout D]",
+  auto o = upgrade ? parse_move(g, args, "retort upgrade [TARGET] [--sql] [--precheck-only] [--lock-timeout D]",
                                 "head", true)
                    : parse_move(g, args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
                                 nullptr, true, true);
   auto graph = load_versions(g);
   if (o.sql) return print_script(g, graph, o.target, upgrade);
   auto conn = connect(g.require_url());
+  if (upgrade && !prechecks_pass(g, *conn, graph, o)) return 1;
+  if (o.precheck_only) return 0;
   auto path = with_runner(g, *conn, o.runner, [&](Runner& runner) {
     return upgrade ? runner.upgrade(graph, o.target) : runner.downgrade(graph, o.target);
   });

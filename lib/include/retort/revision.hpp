@@ -19,12 +19,20 @@ struct Revision {
   std::vector<Op> upgrade;
   std::vector<Op> downgrade;
   std::vector<std::string> warnings;
+  // Each op's hazards (hazard.hpp), parallel to upgrade / downgrade: what the file declares (a
+  // hand-written `execute` may) together with what retort finds. Empty lists when not filled in.
+  std::vector<std::vector<HazardKind>> upgrade_hazards;
+  std::vector<std::vector<HazardKind>> downgrade_hazards;
 
   std::filesystem::path file;  // where it was read from or written to
   std::string checksum;        // SHA-256 of the file's bytes, hex
 };
 
 ordered_json to_json(const Revision& revision);
+
+// The hazards of each op of one direction: the revision's own lists when they match its ops,
+// else computed from the ops (hazard.hpp).
+std::vector<std::vector<HazardKind>> op_hazards(const Revision& revision, bool upgrade);
 
 // Reads and validates a revision file; errors name the file, the JSON path and what was expected.
 Revision load_revision(const std::filesystem::path& file);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "retort/schema.hpp"
 
@@ -34,5 +35,27 @@ struct Warning {
 };
 
 std::string_view to_string(WarningKind kind);  // "drops_table", ...
+
+// Hazards: what one op does to a live database under traffic, whatever its data (warnings are
+// about this plan and these tables). Each op has its own (see hazard.hpp); revision files keep
+// them beside the op, and `revision`, `show` and `upgrade` print them.
+enum class HazardKind {
+  deletes_data,           // rows or values are gone (a dropped table or column)
+  rewrites_table,         // the whole table is rewritten under an ACCESS EXCLUSIVE lock
+  access_exclusive_scan,  // reads every row under an ACCESS EXCLUSIVE lock (no reads or writes)
+  builds_index,           // builds an index; writes to the table wait unless CONCURRENTLY
+  validates_rows,         // checks every existing row against a new constraint
+  irreversible,           // the downgrade cannot undo it
+  changes_authorization,  // grants, revokes, policies or owners change who may do what
+  may_fail_on_data,       // fails if existing rows do not fit (NULLs, duplicates, casts, ...)
+};
+
+std::string_view to_string(HazardKind kind);  // "deletes_data", ...
+// nullopt for a name that is no hazard kind.
+std::optional<HazardKind> hazard_kind_from_string(std::string_view name);
+// One line for a reviewer: what it means on a live database.
+std::string_view explain(HazardKind kind);
+// Every hazard kind, in declaration order.
+const std::vector<HazardKind>& all_hazard_kinds();
 
 }  // namespace retort

@@ -1,0 +1,127 @@
+#include "retort/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "retort/connection.hpp"
+#include "retort/error.hpp"
+#include "retort/hazard.hpp"
+#include "retort/introspect.hpp"
+
+namespace retort {
+
+namespace {
+
+// Runs each op's statements; the failure names the op, its statement and the server's message.
+std::optional<std::string> apply(pqxx::work& tx, const std::vector<Op>& ops, const char* step) {
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    for (const auto& statement : to_sql(ops[i])) {
+      try {
+        tx.exec(statement);
+      } catch (const pqxx::sql_error& e) {
+        return fmt::format("the {} fails at op #{} ({}): {}\n  statement: {}", step, i + 1,
+                           describe(ops[i]), describe(e), statement);
+      }
+    }
+  return std::nullopt;
+}
+
+template <class List, class T>
+struct InList;
+template <class... Ts, class T>
+struct InList<TypeList<Ts...>, T> : std::bool_constant<(std::is_same_v<Ts, T> || ...)> {};
+
+// The tables the ops work on, or nullopt when some op may touch any (execute, a kind that is not
+// per table): then everything is read back. Schemas and enum types are always read back whole.
+std::optional<std::set<QualifiedName>> touched_tables(const std::vector<Op>& ops) {
+  std::set<QualifiedName> out;
+  for (const auto& op : ops) {
+    if (auto t = table_of(op)) {
+      out.insert(*t);
+      continue;
+    }
+    bool namespace_or_enum = std::visit(
+        [](const auto& o) {
+          using O = std::decay_t<decltype(o)>;
+          return InList<NamespaceKind::Ops, O>::value || InList<EnumKind::Ops, O>::value;
+        },
+        op);
+    if (!namespace_or_enum) return std::nullopt;
+  }
+  return out;
+}
+
+// `s` with only the tables in `keep` (every table when `keep` is nullopt).
+Schema only(const Schema& s, const std::optional<std::set<QualifiedName>>& keep) {
+  if (!keep) return s;
+  Schema out;
+  // Whole namespaces (whatever else they hold: enum types, ...) but their tables.
+  for (const auto& [name, ns] : s.schemas) out.schemas[name] = ns;
+  for (auto& [name, ns] : out.schemas) ns.tables.clear();
+  for (const auto& q : *keep)
+    if (const auto* t = s.find_table(q)) out.schemas[q.schema].tables.emplace(q.name, *t);
+  return out;
+}
+
+IntrospectOptions read_back(const std::optional<std::set<QualifiedName>>& keep) {
+  IntrospectOptions options{.missing = MissingSchema::skip};
+  if (keep) {
+    std::set<std::string> names;
+    for (const auto& q : *keep) names.insert(q.name);
+    options.tables = std::vector<std::string>(names.begin(), names.end());
+  }
+  return options;
+}
+
+// The ops that would still be needed to get from `now` to `wanted`, one line each; empty when
+// there are none. A difference the differ refuses to express is a difference too.
+std::string left_over(const Schema& now, const Schema& wanted) {
+  std::string out;
+  try {
+    for (const auto& op : diff(now, wanted).upgrade) out += "\n  still to do: " + describe(op);
+  } catch (const Error& e) {
+    out += fmt::format("\n  {}", e.what());
+  }
+  return out;
+}
+
+}  // namespace
+
+Verification verify(const std::string& url, const std::vector<std::string>& scope,
+                    const Comparison& cmp) {
+  Verification v;
+  auto conn = connect(url);
+  pqxx::work tx(*conn);
+  // Only what the plan touches is read back and compared: on a large schema that is a few
+  // tables, found through pg_class's name index.
+  auto keep = touched_tables(cmp.diff.upgrade);
+  auto options = read_back(keep);
+  if ((v.failure = apply(tx, cmp.diff.upgrade, "upgrade"))) return v;
+  auto upgraded = only(introspect(tx, scope, options), keep);
+  // New tables reach the differ as the target wrote them (varchar(40)); against the upgraded
+  // database they are canonicalized like any other, in a savepoint undone at once.
+  Schema wanted;
+  {
+    pqxx::subtransaction sp(tx, "retort_verify");
+    wanted = canonicalize(sp, upgraded, only(cmp.target, keep));
+    sp.abort();
+  }
+  if (auto rest = left_over(upgraded, wanted); !rest.empty()) {
+    v.failure = "the upgrade does not reach the target:" + rest;
+    return v;
+  }
+  // introspect() left search_path empty; the ops' SQL is schema-qualified throughout.
+  if ((v.failure = apply(tx, cmp.diff.downgrade, "downgrade"))) return v;
+  for (const auto& op : cmp.diff.upgrade)
+    if (!inverse(op)) v.downgrade_compared = false;
+  if (v.downgrade_compared) {
+    auto restored = only(introspect(tx, scope, options), keep);
+    if (auto rest = left_over(restored, only(cmp.current, keep)); !rest.empty())
+      v.failure = "the downgrade does not restore the starting schema:" + rest;
+  }
+  tx.abort();
+  return v;
+}
+
+}  // namespace retort
