@@ -33,9 +33,11 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
       "--target \"{}\" is neither \"models\", a snapshot .json file nor a database URL", target));
 }
 
-Comparison compare_with_target(const GlobalOptions& g, const std::string& target) {
+Comparison compare_with_target(const GlobalOptions& g, const std::string& target,
+                               const RenameOptions& renames) {
   auto url = g.require_url();
-  auto cmp = compare(url, g.schemas, [&] { return load_target(g, target); });
+  auto cmp = compare(
+      url, g.schemas, [&] { return load_target(g, target); }, renames);
   // A schema named with --schema that neither side has is probably a typo: with none of them
   // found the comparison covered nothing, and "in sync" would be a false success.
   if (g.schemas_given) {
@@ -87,6 +89,7 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
                      "models, a snapshot .json file, or a database URL")(
       "format", po::value<std::string>()->default_value("text"), "text, json or sql")(
       "help,h", "show this help");
+  add_rename_options(desc);
   auto vm = parse(args, desc);
   if (vm.count("help")) {
     std::cout << desc;
@@ -95,13 +98,14 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
   auto format = vm["format"].as<std::string>();
   if (format != "text" && format != "json" && format != "sql")
     throw UsageError("--format must be text, json or sql, not \"" + format + "\"");
-  auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+  auto cmp = compare_with_target(g, vm["target"].as<std::string>(), rename_options(vm));
   const auto& d = cmp.diff;
   if (format == "text") {
     if (d.empty())
       std::cout << "No changes detected.\n";
     else
       print_diff_text(std::cout, d);
+    print_rename_candidates(std::cout, cmp.rename_candidates);
   } else if (format == "json") {
     ordered_json j;
     j["upgrade"] = ordered_json::array();
@@ -112,6 +116,10 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     for (const auto& w : d.warnings)
       j["warnings"].push_back(
           {{"kind", to_string(w.kind)}, {"object", w.object}, {"message", w.message}});
+    j["rename_candidates"] = ordered_json::array();
+    for (const auto& c : cmp.rename_candidates)
+      j["rename_candidates"].push_back(
+          {{"rename", c.spec()}, {"what", c.describe()}, {"rows", c.rows}});
     std::cout << dump(j);
   } else {
     for (const auto& op : d.upgrade)
@@ -125,13 +133,14 @@ int cmd_check(const GlobalOptions& g, const Args& args) {
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
                      "models, a snapshot .json file, or a database URL")("help,h",
                                                                          "show this help");
+  add_rename_options(desc);
   auto vm = parse(args, desc);
   if (vm.count("help")) {
     std::cout << desc;
     return 0;
   }
   try {
-    auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+    auto cmp = compare_with_target(g, vm["target"].as<std::string>(), rename_options(vm));
     if (cmp.diff.empty()) {
       std::cout << "In sync: the database matches the target.\n";
       print_pending(g);
@@ -140,6 +149,7 @@ int cmd_check(const GlobalOptions& g, const Args& args) {
     std::cout << fmt::format("Drift: {} change(s) needed to match the target:\n",
                              cmp.diff.upgrade.size());
     print_diff_text(std::cout, cmp.diff);
+    print_rename_candidates(std::cout, cmp.rename_candidates);
     print_pending(g);
     return 1;
   } catch (const UsageError&) {

@@ -47,6 +47,7 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
       "models, a snapshot .json file, or a database URL")(
       "head", po::value<std::string>(), "the parent revision when versions/ has several heads")(
       "help,h", "show this help");
+  add_rename_options(desc);
   auto vm = parse(args, desc);
   if (vm.count("help")) {
     std::cout << desc;
@@ -73,7 +74,9 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
   }
   if (vm.count("head")) throw UsageError("--head cannot be used with --autogenerate");
   require_at_head(g, graph);
-  auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+  auto renames = rename_options_for_revision(vm);
+  auto cmp = compare_with_target(g, vm["target"].as<std::string>(), renames);
+  if (!candidates_allow_revision(renames, cmp.rename_candidates)) return 1;
   if (cmp.diff.empty()) {
     std::cout << "No changes detected: the database matches the target; nothing written.\n";
     return 0;

@@ -20,6 +20,7 @@
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
 #include "retort/kinds/primary_key.hpp"
+#include "retort/kinds/rename.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/unique.hpp"
 #include "retort/schema.hpp"
@@ -27,9 +28,9 @@
 namespace retort {
 
 // Every kind, once. The op family and the table-item kinds are derived from this list.
-using Kinds =
-    TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
-             UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind>;
+using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
+                       UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind,
+                       RenameKind>;
 
 namespace detail {
 

@@ -19,6 +19,15 @@ struct QualifiedName {
   auto operator<=>(const QualifiedName&) const = default;
 };
 
+// A rename hint: what the target calls the object's old name ("renamed_from" in models and
+// snapshots). It takes no part in comparisons: it tells the differ how to get there, it is not a
+// property of the object (an introspected schema has none).
+template <class T>
+struct Hint {
+  T value{};
+  bool operator==(const Hint&) const { return true; }
+};
+
 struct Identity {
   bool always = false;  // GENERATED ALWAYS vs BY DEFAULT
   // Sequence options; nullopt means PostgreSQL's default for the column's type.
@@ -42,6 +51,7 @@ struct Column {
   std::optional<std::string> generated;  // GENERATED ALWAYS AS (expr) STORED
   bool serial = false;                   // default is nextval() of a sequence the column owns
   std::optional<std::string> comment;
+  Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Column&) const = default;
 };
@@ -109,6 +119,7 @@ struct Index {
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
   std::optional<std::string> where;
+  Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Index&) const = default;
 };
@@ -123,6 +134,7 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
+  Hint<std::optional<std::string>> renamed_from = {};
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
@@ -131,6 +143,8 @@ struct Table {
 struct Enum {
   std::string name;
   std::vector<std::string> labels;  // in sort order
+  Hint<std::optional<std::string>> renamed_from = {};
+  Hint<std::map<std::string, std::string>> label_renamed_from = {};  // new label -> old label
 
   bool operator==(const Enum&) const = default;
 };

@@ -45,11 +45,12 @@ ordered_json to_json(const Index& ix) {
   j["keys"] = std::move(keys);
   if (!ix.include.empty()) j["include"] = ix.include;
   put(j, "where", ix.where);
+  put(j, "renamed_from", ix.renamed_from.value);
   return j;
 }
 
 void from_json(const JsonCursor& c, Index& ix) {
-  c.allow_keys({"name", "unique", "method", "keys", "include", "where"});
+  c.allow_keys({"name", "unique", "method", "keys", "include", "where", "renamed_from"});
   ix.name = c.string_at("name");
   ix.unique = c.bool_or("unique", false);
   if (auto m = c.find("method")) ix.method = m->as_string();
@@ -68,6 +69,7 @@ void from_json(const JsonCursor& c, Index& ix) {
   if (ix.keys.empty()) c.at("keys").fail("a non-empty array of index keys");
   ix.include = c.strings_or_empty("include");
   ix.where = c.optional_string("where");
+  ix.renamed_from.value = c.optional_string("renamed_from");
 }
 
 std::string IndexKind::add_sql(const QualifiedName& table, const Item& ix) {

@@ -13,6 +13,7 @@ ordered_json to_json(const Table& t) {
   ordered_json j;
   j["name"] = t.name;
   if (t.comment) j["comment"] = *t.comment;
+  if (t.renamed_from.value) j["renamed_from"] = *t.renamed_from.value;
   ordered_json cols = ordered_json::array();
   for (const auto& c : t.columns) cols.push_back(to_json(c));
   j["columns"] = std::move(cols);
@@ -30,13 +31,15 @@ ordered_json to_json(const Table& t) {
 void from_json(const JsonCursor& c, Table& t) {
   // Listed once, not for each of 10,000 tables.
   static const std::vector<std::string_view> keys = [] {
-    std::vector<std::string_view> out = {"name", "comment", "columns", "primary_key"};
+    std::vector<std::string_view> out = {"name", "comment", "columns", "primary_key",
+                                         "renamed_from"};
     for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
     return out;
   }();
   c.allow_keys(keys);
   t.name = c.string_at("name");
   t.comment = c.optional_string("comment");
+  t.renamed_from.value = c.optional_string("renamed_from");
   auto columns = c.at("columns").elements();
   t.columns.resize(columns.size());  // exactly: 10,000 tables of grown vectors add up
   for (std::size_t i = 0; i < columns.size(); ++i) from_json(columns[i], t.columns[i]);
