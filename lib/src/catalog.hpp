@@ -156,5 +156,13 @@ extern const char* const kIndexesQuery;
 void read_indexes(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kEnumsQuery;
 void read_enums(Schema& schema, const pqxx::result& rows);
+extern const char* const kExtensionsQuery;
+void read_extensions(Schema& schema, const pqxx::result& rows);
+extern const char* const kSequencesObjectsQuery;
+void read_sequence_objects(Schema& schema, const pqxx::result& rows);
+extern const char* const kDomainsQuery;
+void read_domains(Schema& schema, const pqxx::result& rows);
+extern const char* const kCompositesQuery;
+void read_composites(Schema& schema, const pqxx::result& rows);
 
 }  // namespace retort::catalog

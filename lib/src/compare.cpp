@@ -9,6 +9,7 @@
 #include "retort/connection.hpp"
 #include "retort/introspect.hpp"
 #include "retort/kinds/table.hpp"
+#include "retort/ops.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
@@ -33,8 +34,9 @@ std::set<std::string> differing_columns(const Table& cur, const Table& t) {
   std::set<std::string> out;
   for (const auto& c : t.columns) {
     const Column* o = cur.find_column(c.name);
-    if (o && (o->type != c.type || !same_default(o->default_expr, c.default_expr) ||
-              o->generated != c.generated || o->identity != c.identity))
+    if (o &&
+        (o->type != c.type || !same_default(o->default_expr, c.default_expr) ||
+         o->generated != c.generated || o->identity != c.identity || o->collation != c.collation))
       out.insert(c.name);
   }
   return out;
@@ -72,6 +74,7 @@ Column probe_column(const Column& c, std::string name) {
   copy.generated = c.generated;
   copy.identity = c.identity;
   copy.nullable = !c.identity;
+  copy.collation = c.collation;
   return copy;
 }
 
@@ -96,6 +99,7 @@ void apply_probe(Column& c, const Column& probed) {
   if (!c.serial) c.default_expr = probed.default_expr;
   c.generated = probed.generated;
   c.identity = probed.identity;
+  c.collation = probed.collation;
 }
 
 std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_schema) {
@@ -107,6 +111,7 @@ std::string probe_sql(const Probe& p, const Table& t, const std::string& temp_sc
     Column copy;
     copy.name = c.name;
     copy.type = c.type;
+    copy.collation = c.collation;  // index keys take their collation from the column
     sql += (i ? ", " : "") +
            column_definition(p.columns.contains(c.name) ? probe_column(c, c.name) : copy);
   }
@@ -145,6 +150,48 @@ void apply_probe(Table& t, const Probe& p, const Table& canon) {
     });
 }
 
+// New schema-level objects (extensions, sequences, domains, composite types) that the probes'
+// columns may use: their types, nextval's sequences.
+std::string create_new_objects_sql(const Namespace& ns, const Namespace* cur) {
+  std::string sql;
+  auto add = [&]<class Kind>(const auto& wanted, const auto* have) {
+    for (const auto& [name, object] : wanted)
+      if (!have || !have->contains(name))
+        for (const auto& stmt : Kind::create_sql(ns.name, object)) sql += stmt + ";\n";
+  };
+  add.template operator()<ExtensionKind>(ns.extensions, cur ? &cur->extensions : nullptr);
+  add.template operator()<SequenceKind>(ns.sequences, cur ? &cur->sequences : nullptr);
+  add.template operator()<DomainKind>(ns.domains, cur ? &cur->domains : nullptr);
+  add.template operator()<CompositeKind>(ns.composites, cur ? &cur->composites : nullptr);
+  return sql;
+}
+
+// Domains and composite types that are new or differ as text, by kind: created in the
+// temporary schema as retort_<kind>_<i>, read back by the introspector, put back by name.
+struct ObjectProbes {
+  std::vector<QualifiedName> domains, composites;
+  bool empty() const { return domains.empty() && composites.empty(); }
+};
+
+ObjectProbes object_probes(const Schema& current, const Schema& target) {
+  ObjectProbes out;
+  for (const auto& [sname, ns] : target.schemas) {
+    auto cur = current.schemas.find(sname);
+    const Namespace* have = cur == current.schemas.end() ? nullptr : &cur->second;
+    for (const auto& [name, d] : ns.domains)
+      if (!have || !have->domains.contains(name) || !(have->domains.at(name) == d))
+        out.domains.push_back({sname, name});
+    for (const auto& [name, t] : ns.composites)
+      if (!have || !have->composites.contains(name) || !(have->composites.at(name) == t))
+        out.composites.push_back({sname, name});
+  }
+  return out;
+}
+
+std::string object_probe_name(std::string_view kind, std::size_t i) {
+  return fmt::format("retort_{}_{}", kind, i);
+}
+
 // Schemas and enum types the target needs for its probes to be created at all.
 void prepare_types(pqxx::transaction_base& tx, const Schema& current, const Schema& target) {
   std::string sql;
@@ -161,6 +208,8 @@ void prepare_types(pqxx::transaction_base& tx, const Schema& current, const Sche
           sql += "ALTER TYPE " + qualified({name, ename}) + " ADD VALUE IF NOT EXISTS " +
                  quote_literal(l) + ";\n";
     }
+    auto cur = current.schemas.find(name);
+    sql += create_new_objects_sql(ns, cur == current.schemas.end() ? nullptr : &cur->second);
   }
   if (!sql.empty()) tx.exec(sql);
 }
@@ -295,7 +344,8 @@ std::vector<std::string> create_probes(pqxx::dbtransaction& tx, const Schema& ta
 
 Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema target) {
   auto set = probes_for(current, target);
-  if (set.empty()) return target;
+  auto objects = object_probes(current, target);
+  if (set.empty() && objects.empty()) return target;
 
   tx.exec("SET LOCAL search_path = ''");
   // Enum labels added here cannot be used before commit; probes using them fail and keep the
@@ -313,7 +363,19 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
   auto temp_schema =
       tx.exec("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")[0][0]
           .as<std::string>();
-  auto created = create_probes(tx, target, set, temp_schema);
+  auto created =
+      set.empty() ? std::vector<std::string>{} : create_probes(tx, target, set, temp_schema);
+  for (std::size_t i = 0; i < objects.domains.size(); ++i) {
+    auto d = target.schemas.at(objects.domains[i].schema).domains.at(objects.domains[i].name);
+    d.name = object_probe_name("domain", i);
+    try_exec(tx, DomainKind::create_sql(temp_schema, d).front());
+  }
+  for (std::size_t i = 0; i < objects.composites.size(); ++i) {
+    auto t =
+        target.schemas.at(objects.composites[i].schema).composites.at(objects.composites[i].name);
+    t.name = object_probe_name("composite", i);
+    try_exec(tx, CompositeKind::create_sql(temp_schema, t).front());
+  }
 
   Schema probed = introspect(tx, {temp_schema}, {.tables = std::move(created)});
   const auto& temp_tables = probed.schemas[temp_schema].tables;
@@ -328,6 +390,23 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
   for (const auto& p : set.probes)
     if (auto it = temp_tables.find(p.temp_name); it != temp_tables.end())
       apply_probe(*target.find_table(p.table), p, it->second);
+  const auto& temp = probed.schemas[temp_schema];
+  for (std::size_t i = 0; i < objects.domains.size(); ++i)
+    if (auto it = temp.domains.find(object_probe_name("domain", i)); it != temp.domains.end()) {
+      auto& d = target.schemas.at(objects.domains[i].schema).domains.at(objects.domains[i].name);
+      auto name = d.name;
+      d = it->second;
+      d.name = name;
+    }
+  for (std::size_t i = 0; i < objects.composites.size(); ++i)
+    if (auto it = temp.composites.find(object_probe_name("composite", i));
+        it != temp.composites.end()) {
+      auto& t =
+          target.schemas.at(objects.composites[i].schema).composites.at(objects.composites[i].name);
+      auto name = t.name;
+      t = it->second;
+      t.name = name;
+    }
   return target;
 }
 

@@ -39,6 +39,7 @@ std::vector<T> as_list(const std::optional<T>& v) {
 }
 
 void diff_table(Plan& plan, const QualifiedName& q, const Table& old, const Table& t) {
+  diff_table_settings(plan, q, old, t);
   auto rebuilt = diff_columns(plan, q, old, t);
   diff_items<PrimaryKeyKind>(plan, q, as_list(old.primary_key), as_list(t.primary_key), rebuilt);
   for_each_table_item_kind(
@@ -46,6 +47,18 @@ void diff_table(Plan& plan, const QualifiedName& q, const Table& old, const Tabl
   if (old.comment != t.comment)
     plan.emit(Phase::comments, op::SetTableComment{q, t.comment, old.comment});
   diff_column_comments(plan, q, old, t, rebuilt);
+}
+
+// What an op without an inverse leaves changed: its own answer, else (hand-written SQL) itself.
+std::string irreversible_object(const Op& op) {
+  return std::visit(
+      [&](const auto& o) {
+        if constexpr (std::is_same_v<decltype(o.inverse()), Irreversible>)
+          return o.inverse().object;
+        else
+          return describe(op);
+      },
+      op);
 }
 
 const std::map<std::string, Namespace> kNoSchemas;
@@ -61,15 +74,31 @@ SchemaDiff Plan::finish() && {
     if (auto inv = inverse(*it))
       out.downgrade.push_back(std::move(*inv));
     else
-      warn(WarningKind::irreversible, describe(*it),
+      warn(WarningKind::irreversible, irreversible_object(*it),
            fmt::format("{}: cannot be undone on downgrade", describe(*it)));
   }
   out.warnings = std::move(m_warnings);
+  std::sort(m_unmanaged.begin(), m_unmanaged.end());
+  out.unmanaged = std::move(m_unmanaged);
   return out;
 }
 
 SchemaDiff diff(const Schema& current, const Schema& target) {
   Plan plan(current, target);
+  // Schema-level objects, each kind over both sides of every schema.
+  auto objects = [&](const std::string& name, const Namespace* old, const Namespace* wanted) {
+    diff_extensions(plan, name, old, wanted);
+    diff_sequences(plan, name, old, wanted);
+    diff_domains(plan, name, old, wanted);
+    diff_composites(plan, name, old, wanted);
+  };
+  each_with_namesake(
+      target.schemas, current.schemas,
+      [&](const Namespace& ns, const Namespace* cur) { objects(ns.name, cur, &ns); });
+  each_with_namesake(current.schemas, target.schemas,
+                     [&](const Namespace& ns, const Namespace* tgt) {
+                       if (!tgt) objects(ns.name, &ns, nullptr);
+                     });
   each_with_namesake(target.schemas, current.schemas,
                      [&](const Namespace& ns, const Namespace* cur) {
                        if (!cur) plan.emit(Phase::create_schemas, op::CreateSchema{ns.name});

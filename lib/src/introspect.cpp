@@ -25,11 +25,13 @@ namespace {
 // indexes, enums and identity details anyway. One query per object kind, filtered by schema.
 
 constexpr const char* kTablesQuery = R"(
-SELECT c.oid, n.nspname, c.relname
+SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.reloptions)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname <> 'retort_version'
   AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                    AND e.objid = c.oid AND e.deptype = 'e')
 )";
 static_assert(std::string_view(kVersionTable) == "retort_version", "kTablesQuery spells it out");
 
@@ -37,10 +39,16 @@ static_assert(std::string_view(kVersionTable) == "retort_version", "kTablesQuery
 // all columns, so comments and sequences come in queries of their own. Defaults cannot refer
 // to columns, so they are deparsed without their table (relid 0), which spares opening every
 // relation; generated expressions need it. No ORDER BY: columns are put in attnum order here.
+// A collation is named only when it is not the type's own (the inner CASE spares the lookup of
+// the type for the usual default collation).
 constexpr const char* kColumnsQuery = R"(
 SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END),
-       a.attidentity, a.attgenerated, a.atttypid
+       a.attidentity, a.attgenerated, a.atttypid,
+       CASE WHEN a.attcollation NOT IN (0, 100) THEN
+         CASE WHEN a.attcollation <> (SELECT ty.typcollation FROM pg_type ty
+                                      WHERE ty.oid = a.atttypid)
+              THEN a.attcollation::regcollation::text END END
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -117,7 +125,7 @@ const std::string& constraint_query_text() {
 }
 
 // A sequence behind a column: an identity's ('i') or a serial's ('a').
-struct Sequence {
+struct ColumnSequence {
   char deptype = 0;
   std::int64_t start = 0, increment = 0, min = 0, max = 0, cache = 0;
   bool cycle = false;
@@ -127,7 +135,7 @@ constexpr std::uint32_t kInt2Oid = 21, kInt4Oid = 23, kInt8Oid = 20;
 
 // Identity options equal to PostgreSQL's defaults for the type are left out, so a model that
 // says just "identity" compares equal.
-Identity identity_of(char kind, std::uint32_t type, const std::optional<Sequence>& seq) {
+Identity identity_of(char kind, std::uint32_t type, const std::optional<ColumnSequence>& seq) {
   Identity id;
   id.always = kind == 'a';
   if (!seq) return id;
@@ -174,7 +182,9 @@ std::string introspection_script(const std::vector<std::string>& schemas) {
        {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery})
     out += fill(q) + ";\n";
   for (const std::string& q :
-       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery)})
+       {constraint_query_text(), std::string(kIndexesQuery), std::string(kEnumsQuery),
+        std::string(kExtensionsQuery), std::string(kSequencesObjectsQuery),
+        std::string(kDomainsQuery), std::string(kCompositesQuery)})
     out += fill(q) + ";\n";
   return out;
 }
@@ -197,6 +207,8 @@ void read_tables(Schema& schema, Catalog& catalog, const pqxx::result& rows) {
     auto& ns = schema.schemas[row[1].c_str()];
     auto& t = ns.tables[row[2].c_str()];
     t.name = row[2].c_str();
+    t.unlogged = boolean(row[3]);
+    t.options = names(row[4]);
     catalog.tables().emplace(oid(row[0]), TableRef{&t, {}});
   }
 }
@@ -219,6 +231,7 @@ void read_columns(Catalog& catalog, const pqxx::result& rows) {
     c.type = row[3].c_str();
     c.nullable = !boolean(row[4]);
     c.default_expr = text(row[5]);
+    c.collation = text(row[9]);
     if (row[7].c_str()[0] == 's') {
       c.generated = std::move(c.default_expr);
       c.default_expr.reset();
@@ -240,17 +253,17 @@ void read_comments(Catalog& catalog, const pqxx::result& rows) {
 
 // Identity options, and serial columns: a nextval() default of a sequence the column owns.
 void read_sequences(Catalog& catalog, const pqxx::result& rows) {
-  std::unordered_map<std::uint64_t, Sequence> sequence_of;
+  std::unordered_map<std::uint64_t, ColumnSequence> sequence_of;
   for (auto row : Rows(rows))
     sequence_of.emplace(
         column_key(oid(row[0]), static_cast<int>(integer(row[1]))),
-        Sequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
-                 integer(row[6]), integer(row[7]), boolean(row[8])});
+        ColumnSequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
+                       integer(row[6]), integer(row[7]), boolean(row[8])});
   for (auto& [table_oid, ref] : catalog.tables()) {
     for (std::size_t i = 0; i < ref.facts.size(); ++i) {
       const auto& facts = ref.facts[i];
       Column& c = ref.table->columns[i];
-      std::optional<Sequence> seq;
+      std::optional<ColumnSequence> seq;
       if (auto it = sequence_of.find(column_key(table_oid, facts.attnum)); it != sequence_of.end())
         seq = it->second;
       bool integer_type =
@@ -333,6 +346,12 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   auto indexes = run(kIndexesQuery);
   ++queries;
   auto enums = tx.exec_params(kEnumsQuery, wanted);
+  // Schema-level objects: read whole even when only some tables are asked for (probes).
+  queries += 4;
+  auto extensions = tx.exec_params(kExtensionsQuery, wanted);
+  auto sequence_objects = tx.exec_params(kSequencesObjectsQuery, wanted);
+  auto domains = tx.exec_params(kDomainsQuery, wanted);
+  auto composites = tx.exec_params(kCompositesQuery, wanted);
 
   read_columns(catalog, columns_tx ? columns.get() : run(kColumnsQuery));
   read_comments(catalog, comments);
@@ -340,6 +359,10 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   read_constraints(catalog, constraints);
   read_indexes(catalog, indexes);
   read_enums(schema, enums);
+  read_extensions(schema, extensions);
+  read_sequence_objects(schema, sequence_objects);
+  read_domains(schema, domains);
+  read_composites(schema, composites);
 
   schema.normalize();
   if (options.query_count) *options.query_count += queries;

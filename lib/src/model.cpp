@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -122,7 +123,9 @@ Table ModelSet::build_table(const TableDraft& d, std::vector<std::string>& error
       if (const auto* col = t.find_column(c); col && col->nullable)
         errors.push_back(where(d, c) +
                          ": a primary-key column cannot be nullable (its member is std::optional)");
-    t.primary_key = PrimaryKey{d.pk_name.value_or(primary_key_name(t.name)), d.pk_columns};
+    t.primary_key =
+        PrimaryKey{d.pk_name.value_or(primary_key_name(t.name)), d.pk_columns,
+                   d.pk_deferral.has_value(), d.pk_deferral && d.pk_deferral->initially_deferred};
   }
   for (const auto& u : t.uniques)
     check_columns(d, t, u.columns, "unique constraint \"" + u.name + "\"", errors);
@@ -181,10 +184,46 @@ void ModelSet::resolve_foreign_keys(const Schema& s, std::vector<std::string>& e
   }
 }
 
+// Extensions, sequences, domains and composite types, each in its schema; the schemas the
+// models manage whole.
+void ModelSet::add_objects(Schema& s, std::vector<std::string>& errors) const {
+  auto add = [&](const auto& drafts, auto member, std::string_view kind) {
+    for (const auto& d : drafts) {
+      auto& ns = s.schemas[d.schema];
+      ns.name = d.schema;
+      if (d.value.name.empty())
+        errors.push_back(fmt::format("{} in schema \"{}\": empty name", kind, d.schema));
+      else if (!(ns.*member).emplace(d.value.name, d.value).second)
+        errors.push_back(fmt::format("{} \"{}\" is registered twice in schema \"{}\"", kind,
+                                     d.value.name, d.schema));
+    }
+  };
+  add(m_extensions, &Namespace::extensions, "extension");
+  add(m_sequences, &Namespace::sequences, "sequence");
+  add(m_domains, &Namespace::domains, "domain");
+  add(m_composites, &Namespace::composites, "composite type");
+  for (auto& [name, ns] : s.schemas) {
+    for (const auto& [_, q] : ns.sequences) {
+      if (q.type != "smallint" && q.type != "integer" && q.type != "bigint")
+        errors.push_back(
+            fmt::format("sequence \"{}.{}\": type \"{}\" is not smallint, integer or bigint", name,
+                        q.name, q.type));
+    }
+    for (auto& [_, d] : ns.domains)
+      std::sort(d.checks.begin(), d.checks.end(),
+                [](const auto& a, const auto& b) { return a.name < b.name; });
+  }
+  for (const auto& name : m_manage_all) {
+    s.schemas[name].name = name;
+    s.schemas[name].manage_all = true;
+  }
+}
+
 Schema ModelSet::schema() const {
   Schema s;
   std::vector<std::string> errors;
   resolve_enums(s, errors);
+  add_objects(s, errors);
   for (const auto& d : m_tables) {
     auto& ns = s.schemas[d.schema];
     ns.name = d.schema;
@@ -205,6 +244,16 @@ Schema ModelSet::schema() const {
   }
   s.normalize();
   return s;
+}
+
+// As PostgreSQL's quote_identifier prints it: bare when lower case, digits and underscores.
+std::string collation_sql(std::string_view name) {
+  bool bare = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) bare = bare && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (bare) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
 }
 
 }  // namespace retort

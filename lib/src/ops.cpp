@@ -25,6 +25,9 @@ class JsonWriter {
     m_json[std::string(key)] = q.name;
   }
   void operator()(std::string_view key, const std::string& v) { m_json[std::string(key)] = v; }
+  void operator()(std::string_view key, const std::vector<std::string>& v) {
+    m_json[std::string(key)] = v;
+  }
   void operator()(std::string_view key, const std::optional<std::string>& v,
                   Absent absent = Absent::null) {
     if (v)
@@ -63,6 +66,9 @@ class JsonReader {
     q = {m_cursor.string_at("schema"), m_cursor.string_at(key)};
   }
   void operator()(std::string_view key, std::string& v) { v = m_cursor.string_at(key); }
+  void operator()(std::string_view key, std::vector<std::string>& v) {
+    v = m_cursor.at(key).as_strings();
+  }
   void operator()(std::string_view key, std::optional<std::string>& v, Absent = Absent::null) {
     v = m_cursor.optional_string(key);
   }

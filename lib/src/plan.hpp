@@ -22,6 +22,20 @@ class Plan {
             std::optional<QualifiedName> only_if_rows = std::nullopt) {
     m_warnings.push_back({kind, std::move(object), std::move(message), std::move(only_if_rows)});
   }
+  // Scope: an object of a new kind that `current` holds and `target` does not declare is dropped
+  // only when the target manages its whole schema (Namespace::manage_all); otherwise it is kept
+  // and reported as unmanaged. Every new kind's "not in the target" branch is one of these calls:
+  //   plan.drop_or_report(Phase::drop_types, "sequence", name, op::DropSequence{...});
+  //   if (plan.may_drop("view", name)) { several ops... }
+  bool may_drop(std::string_view kind, const QualifiedName& name) {
+    auto ns = target.schemas.find(name.schema);
+    if (ns != target.schemas.end() && ns->second.manage_all) return true;
+    m_unmanaged.push_back({std::string(kind), name});
+    return false;
+  }
+  void drop_or_report(Phase phase, std::string_view kind, const QualifiedName& name, Op drop) {
+    if (may_drop(kind, name)) emit(phase, std::move(drop));
+  }
   const std::vector<Op>& ops(Phase phase) const {
     return m_phases[static_cast<std::size_t>(phase)];
   }
@@ -34,6 +48,7 @@ class Plan {
  private:
   std::array<std::vector<Op>, static_cast<std::size_t>(Phase::count)> m_phases;
   std::vector<Warning> m_warnings;
+  std::vector<Unmanaged> m_unmanaged;
 };
 
 // Calls f(item, namesake) for each item of `list` in its order, `namesake` being the item of the
@@ -57,8 +72,20 @@ void each_with_namesake(const List& list, const List& other, F&& f) {
 // What each kind contributes to a plan (src/kinds/<kind>.cpp). Table items (constraints,
 // indexes) need nothing here: the differ handles every registered TableItemKind alike.
 void diff_enum(Plan& plan, const QualifiedName& name, const Enum* old, const Enum& wanted);
+// Schema-level objects of one schema, `old` or `wanted` being nullptr where a side lacks it.
+void diff_extensions(Plan& plan, const std::string& schema, const Namespace* old,
+                     const Namespace* wanted);
+void diff_sequences(Plan& plan, const std::string& schema, const Namespace* old,
+                    const Namespace* wanted);
+void diff_domains(Plan& plan, const std::string& schema, const Namespace* old,
+                  const Namespace* wanted);
+void diff_composites(Plan& plan, const std::string& schema, const Namespace* old,
+                     const Namespace* wanted);
 void create_table(Plan& plan, const QualifiedName& name, const Table& table);
 void drop_table(Plan& plan, const QualifiedName& name, const Table& table);
+// UNLOGGED and storage parameters of a table present on both sides.
+void diff_table_settings(Plan& plan, const QualifiedName& name, const Table& old,
+                         const Table& wanted);
 // Columns of a table present on both sides; returns the columns dropped and added again (a
 // changed generation expression), whose dependent items must be rebuilt too.
 std::set<std::string> diff_columns(Plan& plan, const QualifiedName& name, const Table& old,

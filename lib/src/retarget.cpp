@@ -65,6 +65,17 @@ class Retargeter {
     });
   }
   void table(QualifiedName& q) const { name(q); }
+  // One overload per kind of schema-level object (the op's `object` and `old_object`).
+  void object(Extension&) const {}
+  void object(Sequence&) const {}  // OWNED BY names a table of the sequence's own schema
+  void object(Domain& d) const {
+    text(d.type);
+    text(d.default_expr);
+    for (auto& c : d.checks) text(c.expression);
+  }
+  void object(CompositeType& t) const {
+    for (auto& a : t.attributes) text(a.type);
+  }
 
   template <class O>
   void operator()(O& o) const {
@@ -79,6 +90,8 @@ class Retargeter {
     if constexpr (requires { o.default_expr; }) text(o.default_expr);
     if constexpr (requires { o.old_default; }) text(o.old_default);
     if constexpr (requires { o.item; }) item(o.item);
+    if constexpr (requires { o.object; }) object(o.object);
+    if constexpr (requires { o.old_object; }) object(o.old_object);
   }
 
  private:
@@ -186,8 +199,11 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
     schema.schemas.insert(std::move(node));
   }
   Retargeter r(from, to);
-  for (auto& [ns_name, ns] : schema.schemas)
+  for (auto& [ns_name, ns] : schema.schemas) {
     for (auto& [table_name, t] : ns.tables) r.table(t);
+    for (auto& [_, d] : ns.domains) r.object(d);
+    for (auto& [_, c] : ns.composites) r.object(c);
+  }
   return schema;
 }
 

@@ -303,9 +303,8 @@ std::string migration_script(const RevisionGraph& graph, const std::vector<std::
     for (const auto& w : r.warnings) out += fmt::format("-- warning: {}\n", printable(w));
     bool in_transaction = !non_transactional(ops);
     out += in_transaction ? "BEGIN;\n" : "-- outside a transaction:\n";
-    // The newline before each ';' ends a trailing "--" comment in hand-written SQL.
     for (const auto& op : ops)
-      for (const auto& stmt : to_sql(op)) out += stmt + "\n;\n";
+      for (const auto& stmt : to_sql(op)) out += terminated(stmt);
     if (!in_transaction) out += "BEGIN;\n";
     out += (upgrade ? insert_row_sql(table, r) : delete_row_sql(table, r)) + ";\nCOMMIT;\n";
   }

@@ -41,6 +41,9 @@ void Schema::normalize() {
     for (auto& entry : ns.tables) {
       Table& t = entry.second;  // not a structured binding: clang 14 cannot capture those
       for_each_table_item_kind([&]<class Kind>() { by_name(Kind::items(t)); });
+      // Storage parameters are a set; the catalog keeps them in the order they were set.
+      std::sort(t.options.begin(), t.options.end());
+      for (auto& ix : t.indexes) std::sort(ix.options.begin(), ix.options.end());
     }
 }
 

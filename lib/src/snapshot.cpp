@@ -15,6 +15,41 @@ namespace {
 constexpr std::string_view kFormat = "retort-snapshot";
 constexpr int kVersion = 1;
 
+// A namespace's schema-level objects of the newer kinds and its scope, under their keys; a key
+// is left out when empty, so snapshots without them read as before.
+ordered_json objects_json(const Namespace& ns) {
+  ordered_json j = ordered_json::object();
+  if (ns.manage_all) j["manage_all"] = true;
+  auto list = [&](const char* key, const auto& map) {
+    if (map.empty()) return;
+    ordered_json items = ordered_json::array();
+    for (const auto& [_, o] : map) items.push_back(to_json(o));
+    j[key] = std::move(items);
+  };
+  list("extensions", ns.extensions);
+  list("sequences", ns.sequences);
+  list("domains", ns.domains);
+  list("composite_types", ns.composites);
+  return j;
+}
+
+void objects_from_json(const JsonCursor& sc, Namespace& ns) {
+  ns.manage_all = sc.bool_or("manage_all", false);
+  auto list = [&](const char* key, auto& map) {
+    if (auto l = sc.find(key))
+      for (const auto& e : l->elements()) {
+        typename std::remove_reference_t<decltype(map)>::mapped_type o;
+        from_json(e, o);
+        if (map.contains(o.name)) e.at("name").fail("a name not used before");
+        map.emplace(o.name, std::move(o));
+      }
+  };
+  list("extensions", ns.extensions);
+  list("sequences", ns.sequences);
+  list("domains", ns.domains);
+  list("composite_types", ns.composites);
+}
+
 }  // namespace
 
 ordered_json to_json(const Schema& s) {
@@ -28,6 +63,8 @@ ordered_json to_json(const Schema& s) {
     ordered_json enums = ordered_json::array();
     for (const auto& [_, e] : ns.enums) enums.push_back(to_json(e));
     sj["enums"] = std::move(enums);
+    const auto objects = objects_json(ns);
+    for (const auto& [key, value] : objects.items()) sj[key] = value;
     ordered_json tables = ordered_json::array();
     for (const auto& [_, t] : ns.tables) tables.push_back(to_json(t));
     sj["tables"] = std::move(tables);
@@ -65,7 +102,11 @@ void write_snapshot(std::ostream& out, const Schema& s) {
     first_schema = false;
     ordered_json enums = ordered_json::array();
     for (const auto& [_, e] : ns.enums) enums.push_back(to_json(e));
-    out << dump_at(enums, 3) << ",\n      \"tables\": ";
+    out << dump_at(enums, 3);
+    const auto objects = objects_json(ns);
+    for (const auto& [key, value] : objects.items())
+      out << ",\n      " << ordered_json(key).dump() << ": " << dump_at(value, 3);
+    out << ",\n      \"tables\": ";
     if (ns.tables.empty()) out << "[]";
     bool first_table = true;
     for (const auto& [_, t] : ns.tables) {
@@ -85,9 +126,11 @@ Schema schema_from_json(const JsonCursor& c) {
   if (c.at("version").as_int() != kVersion) c.at("version").fail(fmt::format("{}", kVersion));
   Schema s;
   for (const auto& sc : c.at("schemas").elements()) {
-    sc.allow_keys({"name", "enums", "tables"});
+    sc.allow_keys({"name", "enums", "tables", "manage_all", "extensions", "sequences", "domains",
+                   "composite_types"});
     Namespace ns;
     ns.name = sc.string_at("name");
+    objects_from_json(sc, ns);
     if (auto l = sc.find("enums"))
       for (const auto& e : l->elements()) {
         Enum en;

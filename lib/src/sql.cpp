@@ -87,6 +87,7 @@ std::string array_literal(const std::vector<std::string>& items) {
 
 std::string column_definition(const Column& c) {
   std::string out = quote_ident(c.name) + " " + column_type_sql(c);
+  if (c.collation) out += " COLLATE " + *c.collation;
   if (c.generated) out += " GENERATED ALWAYS AS (" + *c.generated + ") STORED";
   if (c.identity) out += " " + identity_clause(*c.identity);
   if (c.default_expr) out += " DEFAULT " + *c.default_expr;
@@ -120,6 +121,13 @@ std::string comment_on_column_sql(const QualifiedName& table, std::string_view c
          (text ? quote_literal(*text) : std::string("NULL"));
 }
 
+std::string terminated(std::string_view statement) {
+  auto last_line = statement.substr(
+      statement.rfind('\n') == std::string_view::npos ? 0 : statement.rfind('\n') + 1);
+  return std::string(statement) +
+         (last_line.find("--") == std::string_view::npos ? ";\n" : "\n;\n");
+}
+
 std::string create_script(const Schema& schema) {
   Schema empty;
   empty.schemas["public"].name = "public";
@@ -130,7 +138,7 @@ std::string create_script(const Schema& schema) {
       out += create_schema_sql(create->schema) + ";\n";
       continue;
     }
-    for (const auto& stmt : to_sql(op)) out += stmt + ";\n";
+    for (const auto& stmt : to_sql(op)) out += terminated(stmt);
   }
   return out;
 }

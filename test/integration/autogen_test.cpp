@@ -11,13 +11,9 @@
 #include "pg_server.hpp"
 #include "tool.hpp"
 
-namespace {
+namespace retort::test {
 
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::retort_on;
-using retort::test::run_retort;
+namespace {
 
 TEST(Autogenerate, IdentityOptionsChangeInPlace) {
   auto db = fresh_database("identity");
@@ -190,3 +186,4 @@ TEST(Check, DriftExitsOneAndErrorsExitOtherwise) {
 }
 
 }  // namespace
+}  // namespace retort::test

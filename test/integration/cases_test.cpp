@@ -43,10 +43,11 @@
 #include "retort/ops.hpp"
 #include "retort/warning.hpp"
 
+namespace retort::test {
+
 namespace {
 
 namespace fs = std::filesystem;
-using retort::test::Evolution;
 
 const fs::path kCases = fs::path(RETORT_SOURCE_DIR) / "test" / "cases";
 
@@ -246,3 +247,4 @@ TEST(CaseFiles, CoverEveryWarningKind) {
 }
 
 }  // namespace
+}  // namespace retort::test

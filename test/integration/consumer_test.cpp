@@ -12,13 +12,11 @@
 #include "pg_server.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
 
 namespace fs = std::filesystem;
-using retort::test::read_text;
-using retort::test::run_shell;
-using retort::test::ToolResult;
-using retort::test::write_text;
 
 const std::string kRoot = RETORT_SOURCE_DIR;
 const std::string kBuildTree = RETORT_BUILD_TREE;
@@ -324,3 +322,4 @@ TEST(Consumer, NothingLeftInTmpdir) {
 }
 
 }  // namespace
+}  // namespace retort::test

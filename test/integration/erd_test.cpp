@@ -8,10 +8,9 @@
 #include "pg_server.hpp"
 #include "tool.hpp"
 
-namespace {
+namespace retort::test {
 
-using retort::test::run_retort;
-using retort::test::run_shell;
+namespace {
 
 const std::string kVersions = std::string(RETORT_SOURCE_DIR) + "/versions";
 
@@ -139,3 +138,4 @@ TEST(HistoryGraph, BranchesAndMergesAreDrawn) {
 }
 
 }  // namespace
+}  // namespace retort::test

@@ -11,21 +11,11 @@
 #include "revision_files.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
 
-using retort::test::applied;
-using retort::test::execute;
-using retort::test::retort_at;
-using retort::test::revision_json;
-
 namespace fs = std::filesystem;
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::read_text;
-using retort::test::run_retort;
-using retort::test::run_shell;
-using retort::test::write_text;
 
 // A versions/ directory of chained revisions, one per element: their upgrade ops.
 std::string chain(const std::vector<std::string>& ups) {
@@ -281,6 +271,23 @@ TEST(Faults, ExitCodesNeverLie) {
       << typo.err;
   auto usage = run_retort({"--url", db, "check", "--no-such-option"});
   EXPECT_EQ(usage.exit_code, 3) << usage.err;
+  auto two = retort_at(db, v, {"downgrade", "-1", "-2"});
+  EXPECT_EQ(two.exit_code, 2) << two.err;
+  EXPECT_NE(two.err.find("give one TARGET"), std::string::npos) << two.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "3");
+}
+
+// --help answers before anything is read or reached: no database, no versions/ needed.
+TEST(Faults, EveryCommandsHelpExitsZeroWithoutTouchingAnything) {
+  for (auto cmd : {"init", "erd", "models", "inspect", "diff", "check", "revision", "merge",
+                   "upgrade", "downgrade", "stamp", "history", "heads", "current", "show"}) {
+    auto r = run_retort(
+        {"--url", "postgresql://nobody@127.0.0.1:1/none", "--versions", "/nowhere", cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+    EXPECT_NE(r.out.find(std::string("retort ") + cmd), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--help"), std::string::npos) << cmd << ": " << r.out;
+    EXPECT_EQ(r.err, "") << cmd;
+  }
 }
 
 TEST(Faults, CheckSaysWhenTheDatabaseIsMerelyBehind) {
@@ -586,3 +593,4 @@ TEST(PgBouncer, TwoConcurrentUpgradesThroughTransactionPooling) {
 }
 
 }  // namespace
+}  // namespace retort::test

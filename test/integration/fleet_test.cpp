@@ -11,17 +11,9 @@
 #include "revision_files.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
-
-using retort::test::revision_json;
-
-using retort::test::exec_sql;
-using retort::test::query_value;
-using retort::test::read_text;
-using retort::test::run_retort;
-using retort::test::run_shell;
-using retort::test::temp_dir;
-using retort::test::write_text;
 
 std::string server_base() {
   const auto& url = retort::test::PgServer::instance().url();
@@ -468,3 +460,4 @@ TEST(Fleet, TenantSchemasAcrossSeveralDatabases) {
 }
 
 }  // namespace
+}  // namespace retort::test

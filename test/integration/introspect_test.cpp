@@ -6,17 +6,16 @@
 
 #include "pg_server.hpp"
 #include "retort/cli/models.hpp"
+#include "retort/compare.hpp"
 #include "retort/connection.hpp"
 #include "retort/model.hpp"
 #include "retort/snapshot.hpp"
 #include "retort/sql.hpp"
 #include "tool.hpp"
 
-namespace {
+namespace retort::test {
 
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::run_retort;
+namespace {
 
 retort::Schema read(const std::string& url, const std::vector<std::string>& schemas,
                     std::size_t* queries = nullptr) {
@@ -247,6 +246,92 @@ TEST(Introspect, OnlyTheNamedTables) {
             all.schemas.at("audit").tables.at("entries"));
 }
 
+// Every setting of what retort manages survives inspect -> CREATE script -> replay.
+TEST(Introspect, SettingsSurviveTheCreateScript) {
+  auto s = round_trip(R"(
+    CREATE UNLOGGED TABLE t (id int, a text COLLATE "C", b text, d tsvector,
+      CONSTRAINT t_pkey PRIMARY KEY (id) DEFERRABLE INITIALLY DEFERRED,
+      CONSTRAINT t_a_key UNIQUE NULLS NOT DISTINCT (a) DEFERRABLE,
+      CONSTRAINT t_b_check CHECK (b <> '') NO INHERIT) WITH (fillfactor = 70);
+    CREATE UNIQUE INDEX t_b_idx ON t (b COLLATE "POSIX" text_pattern_ops) NULLS NOT DISTINCT
+      WITH (fillfactor = 60);
+    CREATE INDEX t_d_idx ON t USING gist (d tsvector_ops (siglen = 32));)",
+                      {"public"});
+  const auto& t = s.schemas.at("public").tables.at("t");
+  EXPECT_TRUE(t.unlogged);
+  EXPECT_EQ(t.options, (std::vector<std::string>{"fillfactor=70"}));
+  EXPECT_EQ(t.find_column("a")->collation, "\"C\"");
+  EXPECT_FALSE(t.find_column("b")->collation);
+  ASSERT_TRUE(t.primary_key);
+  EXPECT_TRUE(t.primary_key->deferrable && t.primary_key->initially_deferred);
+  ASSERT_EQ(t.uniques.size(), 1u);
+  EXPECT_TRUE(t.uniques[0].nulls_not_distinct && t.uniques[0].deferrable);
+  EXPECT_FALSE(t.uniques[0].initially_deferred);
+  ASSERT_EQ(t.checks.size(), 1u);
+  EXPECT_TRUE(t.checks[0].no_inherit);
+  EXPECT_EQ(t.checks[0].expression, "b <> ''::text");
+  ASSERT_EQ(t.indexes.size(), 2u);
+  const auto& b = t.indexes[0];
+  EXPECT_TRUE(b.nulls_not_distinct);
+  EXPECT_EQ(b.options, (std::vector<std::string>{"fillfactor=60"}));
+  EXPECT_EQ(b.keys[0].collation, "\"POSIX\"");
+  EXPECT_EQ(b.keys[0].opclass, "text_pattern_ops");
+  const auto& d = t.indexes[1];
+  EXPECT_EQ(d.keys[0].opclass, "tsvector_ops");
+  EXPECT_EQ(d.keys[0].opclass_options, (std::vector<std::string>{"siglen=32"}));
+}
+
+struct Session {
+  std::int32_t id;
+  std::string token;
+  std::string name;
+  std::optional<std::string> note;
+};
+
+// The model DSL's spelling of every setting creates them, and the database then compares equal
+// to the models (canonical comparison: no drift, in either spelling).
+TEST(Introspect, ModelSettingsCreateAndCompareEqual) {
+  retort::ModelSet m;
+  m.table<Session>("sessions")
+      .column(&Session::id, "id")
+      .column(&Session::token, "token", retort::collate("C"))
+      .column(&Session::name, "name")
+      .column(&Session::note, "note")
+      .primary_key({"id"}, {}, retort::deferrable)
+      .unique({"token"}, {}, retort::deferrable_initially_deferred)
+      .constraint(retort::CheckConstraint{"sessions_id_check", "id > 0", true})
+      .index(retort::index("sessions_name_idx")
+                 .on("name")
+                 .collate(retort::collate("POSIX"))
+                 .opclass("text_pattern_ops")
+                 .unique()
+                 .nulls_not_distinct()
+                 .with("fillfactor=60"))
+      .index(retort::index("sessions_note_idx")
+                 .on_expression("to_tsvector('simple', note)")
+                 .using_method("gist")
+                 .opclass("tsvector_ops", {"siglen=32"}))
+      .unlogged()
+      .with("fillfactor=70");
+  auto wanted = m.schema();
+  auto db = fresh_database();
+  auto first = retort::compare(db, {"public"}, wanted);
+  ASSERT_FALSE(first.diff.upgrade.empty());
+  std::string sql;
+  for (const auto& op : first.diff.upgrade)
+    for (const auto& statement : retort::to_sql(op)) sql += statement + ";\n";
+  exec_sql(db, sql);
+  auto second = retort::compare(db, {"public"}, wanted);
+  EXPECT_TRUE(second.diff.upgrade.empty()) << retort::dump(retort::to_json(second.current));
+  const auto& t = second.current.schemas.at("public").tables.at("sessions");
+  EXPECT_TRUE(t.unlogged);
+  EXPECT_EQ(t.find_column("token")->collation, "\"C\"");
+  EXPECT_TRUE(t.primary_key->deferrable);
+  EXPECT_TRUE(t.uniques.at(0).initially_deferred);
+  EXPECT_TRUE(t.checks.at(0).no_inherit);
+  EXPECT_EQ(t.indexes.size(), 2u);
+}
+
 TEST(InspectCommand, JsonAndSqlFormats) {
   auto db = fresh_database();
   exec_sql(db, "CREATE TABLE \"order\" (id int PRIMARY KEY, note text DEFAULT 'n')");
@@ -281,3 +366,4 @@ TEST(InspectCommand, ConnectionFailureIsOneLineWithoutThePassword) {
 }
 
 }  // namespace
+}  // namespace retort::test

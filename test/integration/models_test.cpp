@@ -5,12 +5,9 @@
 #include "pg_server.hpp"
 #include "tool.hpp"
 
-namespace {
+namespace retort::test {
 
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::run_retort;
-using retort::test::run_shell;
+namespace {
 
 bool exists(const std::string& path) {
   struct stat st;
@@ -79,3 +76,4 @@ TEST(ThrowawayServer, WatchdogRemovesItWhenTheOwnerDies) {
 }
 
 }  // namespace
+}  // namespace retort::test

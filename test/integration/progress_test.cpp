@@ -6,14 +6,9 @@
 #include "revision_files.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
-
-using retort::test::execute;
-using retort::test::revision_json;
-
-using retort::test::fresh_database;
-using retort::test::run_retort;
-using retort::test::write_text;
 
 TEST(Progress, EachRevisionIsAnnouncedBeforeItRuns) {
   auto v = retort::test::temp_dir("versions");
@@ -63,3 +58,4 @@ TEST(Progress, LongStatementAndIndexBuildReportWhileRunning) {
 }
 
 }  // namespace
+}  // namespace retort::test

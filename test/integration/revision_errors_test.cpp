@@ -14,10 +14,11 @@
 
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
 
 namespace fs = std::filesystem;
-using retort::test::run_retort;
 
 const fs::path kErrors = fs::path(RETORT_SOURCE_DIR) / "test" / "cases" / "revision_errors";
 
@@ -101,3 +102,4 @@ TEST(RevisionErrorFiles, EachBelongsToACase) {
 }
 
 }  // namespace
+}  // namespace retort::test

@@ -8,20 +8,11 @@
 #include "revision_files.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
 
-using retort::test::applied;
-using retort::test::execute;
-using retort::test::retort_at;
-using retort::test::revision_json;
-
 namespace fs = std::filesystem;
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::run_retort;
-using retort::test::run_shell;
-using retort::test::write_text;
 
 // Three revisions: a table "user" (awkward name), a column, an index.
 std::string chain_dir() {
@@ -321,3 +312,4 @@ TEST(Runner, MalformedFilesAreReportedBeforeTouchingTheDatabase) {
 }
 
 }  // namespace
+}  // namespace retort::test

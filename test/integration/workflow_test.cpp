@@ -7,14 +7,11 @@
 #include "pg_server.hpp"
 #include "tool.hpp"
 
+namespace retort::test {
+
 namespace {
 
 namespace fs = std::filesystem;
-using retort::test::exec_sql;
-using retort::test::fresh_database;
-using retort::test::query_value;
-using retort::test::run_retort;
-using retort::test::run_shell;
 
 const std::string kRoot = RETORT_SOURCE_DIR;
 const std::string kVersions = kRoot + "/versions";
@@ -237,3 +234,4 @@ TEST(AutogenScript, UsageErrors) {
 }
 
 }  // namespace
+}  // namespace retort::test

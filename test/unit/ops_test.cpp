@@ -5,6 +5,7 @@
 
 #include "retort/error.hpp"
 #include "retort/rename.hpp"
+#include "retort/sql.hpp"
 
 namespace {
 
@@ -82,6 +83,13 @@ std::vector<Op> every_op() {
       op::CreateIndex{kTable, index()},
       op::DropIndex{kTable, index()},
       op::SetTableComment{kTable, "new", std::nullopt},
+      op::SetTablePersistence{kTable, true},
+      op::SetTableOptions{kTable, {"fillfactor=70"}, {"autovacuum_enabled=false"}},
+      op::AlterColumnType{kTable, "c", "text", "text", std::nullopt, std::nullopt, "\"C\"",
+                          std::nullopt},
+      op::AddCheck{kTable, CheckConstraint{"ck", "a > 0", true}},
+      op::AddUnique{kTable, UniqueConstraint{"u", {"a"}, false, true, true}},
+      op::AddPrimaryKey{kTable, PrimaryKey{"pk", {"a"}, true, false}},
       op::SetColumnComment{kTable, "with space", std::nullopt, "old"},
       op::Execute{"UPDATE t SET a = 1", "UPDATE t SET a = 0"},
       op::RenameSchema{"my schema", "new"},
@@ -205,6 +213,61 @@ TEST(Ops, RenameRequestsFromTheCommandLine) {
     EXPECT_THROW(retort::RenameRequest::parse(bad), retort::Error) << bad;
 }
 
+TEST(Ops, SqlOfKeptSettings) {
+  auto sql = [](const Op& op) {
+    std::string out;
+    for (const auto& s : to_sql(op)) out += s + ";\n";
+    return out;
+  };
+  EXPECT_EQ(sql(op::AddCheck{kTable, CheckConstraint{"ck", "a > 0", true}}),
+            "ALTER TABLE \"my schema\".\"user\" ADD CONSTRAINT \"ck\" CHECK (a > 0) NO INHERIT;\n");
+  EXPECT_EQ(sql(op::AddUnique{kTable, UniqueConstraint{"u", {"a"}, false, true, true}}),
+            "ALTER TABLE \"my schema\".\"user\" ADD CONSTRAINT \"u\" UNIQUE (\"a\") DEFERRABLE "
+            "INITIALLY DEFERRED;\n");
+  EXPECT_EQ(sql(op::AddPrimaryKey{kTable, PrimaryKey{"pk", {"a"}, true, false}}),
+            "ALTER TABLE \"my schema\".\"user\" ADD CONSTRAINT \"pk\" PRIMARY KEY (\"a\") "
+            "DEFERRABLE;\n");
+  EXPECT_EQ(sql(op::SetTablePersistence{kTable, true}),
+            "ALTER TABLE \"my schema\".\"user\" SET UNLOGGED;\n");
+  EXPECT_EQ(sql(op::SetTablePersistence{kTable, false}),
+            "ALTER TABLE \"my schema\".\"user\" SET LOGGED;\n");
+  EXPECT_EQ(sql(op::SetTableOptions{kTable,
+                                    {"fillfactor=70", "toast_tuple_target=256"},
+                                    {"fillfactor=80", "autovacuum_enabled=false"}}),
+            "ALTER TABLE \"my schema\".\"user\" RESET (autovacuum_enabled);\n"
+            "ALTER TABLE \"my schema\".\"user\" SET (fillfactor=70, toast_tuple_target=256);\n");
+  // Back to the type's own collation.
+  EXPECT_EQ(
+      sql(op::AlterColumnType{kTable, "c", "text", "text", std::nullopt, std::nullopt, std::nullopt,
+                              "\"C\""}),
+      "ALTER TABLE \"my schema\".\"user\" ALTER COLUMN \"c\" TYPE text COLLATE \"default\";\n");
+  Index ix;
+  ix.name = "ix";
+  ix.unique = true;
+  ix.method = "gist";
+  IndexKey k;
+  k.column = "d";
+  k.collation = "\"C\"";
+  k.opclass = "tsvector_ops";
+  k.opclass_options = {"siglen=32"};
+  ix.keys = {k};
+  ix.nulls_not_distinct = true;
+  ix.options = {"fillfactor=70"};
+  EXPECT_EQ(sql(op::CreateIndex{kTable, ix}),
+            "CREATE UNIQUE INDEX \"ix\" ON \"my schema\".\"user\" USING gist (\"d\" COLLATE \"C\" "
+            "tsvector_ops(siglen=32)) NULLS NOT DISTINCT WITH (fillfactor=70);\n");
+  // A raised MINVALUE first moves a sequence position below it up to it.
+  Identity raised;
+  raised.min_value = 100;
+  auto alter = sql(op::AlterIdentity{kTable, "c", raised, Identity{}});
+  EXPECT_TRUE(
+      alter.starts_with("SELECT setval(q.s, 100, false) FROM (SELECT "
+                        "pg_get_serial_sequence('\"my schema\".\"user\"', 'c')"))
+      << alter;
+  EXPECT_EQ(sql(op::AlterIdentity{kTable, "c", Identity{}, raised}).find("setval"),
+            std::string::npos);
+}
+
 std::string parse_error(const std::string& text) {
   try {
     auto j = nlohmann::json::parse(text);
@@ -213,6 +276,13 @@ std::string parse_error(const std::string& text) {
     return e.what();
   }
   return "";
+}
+
+// A script's ';' must not land in a trailing "--" comment of hand-written SQL.
+TEST(Ops, TerminatedKeepsTheSemicolonOutOfAComment) {
+  EXPECT_EQ(retort::terminated("SELECT 1"), "SELECT 1;\n");
+  EXPECT_EQ(retort::terminated("SELECT 1 -- one"), "SELECT 1 -- one\n;\n");
+  EXPECT_EQ(retort::terminated("SELECT 1 -- one\n, 2"), "SELECT 1 -- one\n, 2;\n");
 }
 
 TEST(Ops, MalformedOpsNameThePath) {

@@ -42,10 +42,26 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by parse() for --help, which it adds to every command: run() prints the text, exits 0.
+struct HelpRequested {
+  std::string text;
+};
+
 // Parses a command's options; positional names map to `positional` in order.
 boost::program_options::variables_map parse(
     const Args& args, const boost::program_options::options_description& desc,
     const boost::program_options::positional_options_description& positional = {});
+
+// A move's TARGET is a revision, or a relative step like "-1" that looks like an option: that one
+// is taken out of the arguments before parsing.
+struct TargetArgs {
+  Args rest;
+  std::optional<std::string> relative;
+};
+TargetArgs take_relative_target(const Args& args);
+// The TARGET given once (positional `target` or relative), else `fallback`, else a usage error.
+std::string move_target(const TargetArgs& args, const boost::program_options::variables_map& vm,
+                        const char* fallback);
 
 int cmd_init(const GlobalOptions& g, const Args& args);
 int cmd_erd(const GlobalOptions& g, const Args& args);

@@ -11,6 +11,7 @@
 #include "retort/model.hpp"
 #include "retort/runner.hpp"
 #include "retort/snapshot.hpp"
+#include "retort/sql.hpp"
 #include "target.hpp"
 
 namespace po = boost::program_options;
@@ -83,18 +84,29 @@ void print_diff_text(std::ostream& out, const SchemaDiff& diff) {
   for (const auto& w : diff.warnings) out << "  ! " << w.message << "\n";
 }
 
+namespace {
+
+// Objects the database holds that the target does not declare (see "Scope" in
+// docs/autogenerate.md): a count, and with --verbose the list.
+void print_unmanaged(std::ostream& out, const SchemaDiff& d, bool verbose) {
+  if (d.unmanaged.empty()) return;
+  out << fmt::format("{} unmanaged object(s) in managed schemas: not in the target, kept{}\n",
+                     d.unmanaged.size(), verbose ? ":" : " (--verbose lists them)");
+  if (verbose)
+    for (const auto& u : d.unmanaged)
+      out << fmt::format("  {} {}.{}\n", u.kind, u.name.schema, u.name.name);
+}
+
+}  // namespace
+
 int cmd_diff(const GlobalOptions& g, const Args& args) {
-  po::options_description desc("retort diff [--target T] [--format text|json|sql]");
+  po::options_description desc("retort diff [--target T] [--format text|json|sql] [--verbose]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
                      "models, a snapshot .json file, or a database URL")(
       "format", po::value<std::string>()->default_value("text"), "text, json or sql")(
-      "help,h", "show this help");
+      "verbose,v", "list unmanaged objects");
   add_rename_options(desc);
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   auto format = vm["format"].as<std::string>();
   if (format != "text" && format != "json" && format != "sql")
     throw UsageError("--format must be text, json or sql, not \"" + format + "\"");
@@ -105,6 +117,7 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
       std::cout << "No changes detected.\n";
     else
       print_diff_text(std::cout, d);
+    print_unmanaged(std::cout, d, vm.count("verbose") > 0);
     print_rename_candidates(std::cout, cmp.rename_candidates);
   } else if (format == "json") {
     ordered_json j;
@@ -120,10 +133,14 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     for (const auto& c : cmp.rename_candidates)
       j["rename_candidates"].push_back(
           {{"rename", c.spec()}, {"what", c.describe()}, {"rows", c.rows}});
+    j["unmanaged"] = ordered_json::array();
+    for (const auto& u : d.unmanaged)
+      j["unmanaged"].push_back(
+          {{"kind", u.kind}, {"schema", u.name.schema}, {"name", u.name.name}});
     std::cout << dump(j);
   } else {
     for (const auto& op : d.upgrade)
-      for (const auto& stmt : to_sql(op)) std::cout << stmt << ";\n";
+      for (const auto& stmt : to_sql(op)) std::cout << terminated(stmt);
   }
   return 0;
 }
@@ -131,14 +148,9 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
 int cmd_check(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort check [--target T]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
-                     "models, a snapshot .json file, or a database URL")("help,h",
-                                                                         "show this help");
+                     "models, a snapshot .json file, or a database URL");
   add_rename_options(desc);
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   try {
     auto cmp = compare_with_target(g, vm["target"].as<std::string>(), rename_options(vm));
     if (cmp.diff.empty()) {

@@ -194,12 +194,8 @@ int cmd_erd(const GlobalOptions& g, const Args& args) {
   desc.add_options()("format", po::value<std::string>()->default_value("mermaid"),
                      "mermaid, dot or svg (drawn by Graphviz)")(
       "target", po::value<std::string>()->default_value("models"),
-      "models, a snapshot .json or a database URL")("help,h", "show this help");
+      "models, a snapshot .json or a database URL");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   auto format = vm["format"].as<std::string>();
   if (format != "mermaid" && format != "dot" && format != "svg")
     throw UsageError("--format must be mermaid, dot or svg, not \"" + format + "\"");

@@ -66,7 +66,6 @@ class SignalWatch {
 struct CommandArgs {
   std::string target;    // upgrade/downgrade/stamp: the revision; check/diff: what to compare
   bool verbose = false;  // current: a line per target
-  bool help = false;
 };
 
 CommandArgs parse_command(const std::string& command, const Args& args) {
@@ -84,33 +83,15 @@ CommandArgs parse_command(const std::string& command, const Args& args) {
   } else {
     desc.add_options()("verbose,v", "a line per target too");
   }
-  desc.add_options()("help,h", "show this help");
-  Args rest;
-  std::optional<std::string> relative;  // "-1" is a target, not an option
-  for (const auto& a : args) {
-    if (moves && a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
-      relative = a;
-    else if (a == "--sql")
-      throw UsageError("--sql prints one script; it does not combine with fleet options");
-    else
-      rest.push_back(a);
-  }
-  auto vm = parse(rest, desc, pos);
+  if (std::find(args.begin(), args.end(), "--sql") != args.end())
+    throw UsageError("--sql prints one script; it does not combine with fleet options");
+  auto split = moves ? take_relative_target(args) : TargetArgs{args, {}};
+  auto vm = parse(split.rest, desc, pos);
   CommandArgs o;
-  o.help = vm.count("help") > 0;
-  if (o.help) {
-    std::cout << desc;
-    return o;
-  }
-  if (relative && vm.count("target")) throw UsageError("give one TARGET");
-  if (relative)
-    o.target = *relative;
+  if (moves)
+    o.target = move_target(split, vm, command == "upgrade" ? "head" : nullptr);
   else if (vm.count("target"))
     o.target = vm["target"].as<std::string>();
-  else if (command == "upgrade")
-    o.target = "head";
-  else if (moves)
-    throw UsageError("a TARGET is required");
   if (command == "diff" && vm["format"].as<std::string>() != "text")
     throw UsageError("with fleet options diff prints text only (--report writes JSON)");
   o.verbose = vm.count("verbose") > 0;
@@ -425,7 +406,6 @@ int cmd_fleet(const GlobalOptions& g, const FleetFlags& flags, const std::string
         "fleet options (--targets, --jobs, ...) work with upgrade, downgrade, stamp, current, "
         "check and diff only");
   auto cmd = parse_command(command, args);
-  if (cmd.help) return 0;
   if (!flags.targets_file && !flags.targets_query && !flags.tenant_schemas)
     throw UsageError(
         "--jobs, --canary, --continue-on-error and --report need --targets FILE, "

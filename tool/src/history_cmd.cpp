@@ -10,21 +10,13 @@
 #include "retort/json_cursor.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
+#include "retort/sql.hpp"
 
 namespace po = boost::program_options;
 
 namespace retort::cli {
 
 namespace {
-
-bool help_only(const Args& args, po::options_description& desc, po::variables_map* out = nullptr,
-               const po::positional_options_description& pos = {}) {
-  desc.add_options()("help,h", "show this help");
-  auto vm = parse(args, desc, pos);
-  if (out) *out = vm;
-  if (vm.count("help")) std::cout << desc;
-  return vm.count("help") > 0;
-}
 
 std::string line(const Revision& r, const RevisionGraph& graph) {
   std::string parents =
@@ -40,7 +32,7 @@ std::string line(const Revision& r, const RevisionGraph& graph) {
 
 int cmd_heads(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort heads");
-  if (help_only(args, desc)) return 0;
+  parse(args, desc);
   auto graph = load_versions(g);
   for (const auto& h : graph.heads()) std::cout << line(graph.at(h), graph) << "\n";
   return 0;
@@ -52,8 +44,7 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
       "graph", "draw the revision graph (branches and merges) instead")(
       "format", po::value<std::string>()->default_value("mermaid"),
       "with --graph: mermaid, dot or svg (drawn by Graphviz)");
-  po::variables_map vm;
-  if (help_only(args, desc, &vm)) return 0;
+  auto vm = parse(args, desc);
   auto graph = load_versions(g);
   if (vm.count("graph")) {
     print_graph(vm["format"].as<std::string>(), history_mermaid(graph), history_dot(graph));
@@ -76,8 +67,7 @@ int cmd_history(const GlobalOptions& g, const Args& args) {
 int cmd_current(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort current [--verbose]");
   desc.add_options()("verbose,v", "list every applied revision");
-  po::variables_map vm;
-  if (help_only(args, desc, &vm)) return 0;
+  auto vm = parse(args, desc);
   auto graph = load_versions(g);
   auto conn = connect(g.require_url());
   Runner runner(*conn, g.schemas.front());
@@ -97,8 +87,7 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
       "sql", "print the upgrade and downgrade SQL");
   po::positional_options_description pos;
   pos.add("revision", 1);
-  po::variables_map vm;
-  if (help_only(args, desc, &vm, pos)) return 0;
+  auto vm = parse(args, desc, pos);
   if (!vm.count("revision")) throw UsageError("a revision is required");
   auto graph = load_versions(g);
   const auto& r = graph.at(graph.resolve(vm["revision"].as<std::string>()));
@@ -110,13 +99,13 @@ int cmd_show(const GlobalOptions& g, const Args& args) {
   for (const auto& op : r.upgrade) {
     std::cout << "  " << describe(op) << "\n";
     if (vm.count("sql"))
-      for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
+      for (const auto& s : to_sql(op)) std::cout << "    " << terminated(s);
   }
   std::cout << "Downgrade:\n";
   for (const auto& op : r.downgrade) {
     std::cout << "  " << describe(op) << "\n";
     if (vm.count("sql"))
-      for (const auto& s : to_sql(op)) std::cout << "    " << s << ";\n";
+      for (const auto& s : to_sql(op)) std::cout << "    " << terminated(s);
   }
   for (const auto& w : r.warnings) std::cout << "Warning: " << printable(w) << "\n";
   return 0;

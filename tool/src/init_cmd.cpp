@@ -31,13 +31,8 @@ int cmd_init(const GlobalOptions&, const Args& args) {
   desc.add_options()("name", po::value<std::string>(),
                      "the application's name: targets NAME_models and NAME_retort (default: "
                      "this directory's name)")(
-      "build-dir", po::value<std::string>()->default_value("build"), "the CMake build directory")(
-      "help,h", "show this help");
+      "build-dir", po::value<std::string>()->default_value("build"), "the CMake build directory");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   auto here = fs::current_path();
   auto name = vm.count("name") ? vm["name"].as<std::string>() : target_stem(here.filename());
   if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -12,13 +12,8 @@ namespace retort::cli {
 int cmd_inspect(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort inspect [--format json|sql]");
   desc.add_options()("format", po::value<std::string>()->default_value("json"), "json or sql")(
-      "catalog-sql", "print the catalog queries inspect runs, as a SQL script, and exit")(
-      "help,h", "show this help");
+      "catalog-sql", "print the catalog queries inspect runs, as a SQL script, and exit");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   if (vm.count("catalog-sql")) {
     std::cout << introspection_script(g.schemas);
     return 0;

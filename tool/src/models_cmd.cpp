@@ -11,13 +11,8 @@ namespace retort::cli {
 
 int cmd_models(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort models [--format json|sql]");
-  desc.add_options()("format", po::value<std::string>()->default_value("json"), "json or sql")(
-      "help,h", "show this help");
+  desc.add_options()("format", po::value<std::string>()->default_value("json"), "json or sql");
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   auto format = vm["format"].as<std::string>();
   auto schema = g.app.models().schema();
   if (format == "json")

@@ -45,14 +45,9 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
       "autogenerate", "fill it with what the target needs (compares with the database)")(
       "target", po::value<std::string>()->default_value("models"),
       "models, a snapshot .json file, or a database URL")(
-      "head", po::value<std::string>(), "the parent revision when versions/ has several heads")(
-      "help,h", "show this help");
+      "head", po::value<std::string>(), "the parent revision when versions/ has several heads");
   add_rename_options(desc);
   auto vm = parse(args, desc);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   if (!vm.count("message")) throw UsageError("-m MSG is required");
   auto message = vm["message"].as<std::string>();
   auto graph = RevisionGraph::load(g.versions);
@@ -89,15 +84,10 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
 int cmd_merge(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort merge -m MSG REV...");
   desc.add_options()("message,m", po::value<std::string>(), "what the merge is for")(
-      "revisions", po::value<std::vector<std::string>>(), "revisions to merge (at least two)")(
-      "help,h", "show this help");
+      "revisions", po::value<std::vector<std::string>>(), "revisions to merge (at least two)");
   po::positional_options_description pos;
   pos.add("revisions", -1);
   auto vm = parse(args, desc, pos);
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
   if (!vm.count("message")) throw UsageError("-m MSG is required");
   auto graph = RevisionGraph::load(g.versions);
   std::vector<std::string> parents;

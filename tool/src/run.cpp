@@ -2,7 +2,9 @@
 #include "retort/cli/run.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ostream.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -91,10 +93,35 @@ std::string GlobalOptions::require_url() const {
 
 po::variables_map parse(const Args& args, const po::options_description& desc,
                         const po::positional_options_description& positional) {
+  po::options_description all(desc);
+  all.add_options()("help,h", "show this help");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  // Before notify(): `--help` works even when a required option is missing.
+  if (vm.count("help")) throw HelpRequested{fmt::format("{}", fmt::streamed(all))};
   po::notify(vm);
   return vm;
+}
+
+TargetArgs take_relative_target(const Args& args) {
+  TargetArgs out;
+  for (const auto& a : args) {
+    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit)) {
+      if (out.relative) throw UsageError("give one TARGET");
+      out.relative = a;
+    } else {
+      out.rest.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::string move_target(const TargetArgs& args, const po::variables_map& vm, const char* fallback) {
+  if (args.relative && vm.count("target")) throw UsageError("give one TARGET");
+  if (args.relative) return *args.relative;
+  if (vm.count("target")) return vm["target"].as<std::string>();
+  if (fallback) return fallback;
+  throw UsageError("a TARGET is required");
 }
 
 // Global options, the project file, then one command, with every error mapped to its exit code in
@@ -199,6 +226,9 @@ int run(int argc, char** argv, const Application& app) {
     }
     if (fleet.any()) return cmd_fleet(g, fleet, it->first, args);
     return it->second.run(g, args);
+  } catch (const HelpRequested& help) {
+    std::cout << help.text;
+    return 0;
   } catch (const po::error& e) {
     std::cerr << fmt::format("retort {}: {} (see 'retort {} --help')\n", it->first, e.what(),
                              it->first);

@@ -1,7 +1,6 @@
 // retort upgrade / downgrade / stamp: moving a database along the revision graph.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <mutex>
@@ -50,8 +49,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 }
 
 MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usage,
-                       const char* default_target, bool with_sql, bool* help,
-                       bool destructive = false) {
+                       const char* default_target, bool with_sql, bool destructive = false) {
   po::options_description desc(usage);
   desc.add_options()("target", po::value<std::string>(), "the revision to reach");
   if (with_sql) desc.add_options()("sql", "print the SQL script instead of running it");
@@ -61,31 +59,12 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
                              "after a lock timeout, try the revision again N times, with backoff");
   if (destructive)
     desc.add_options()("allow-data-loss", "let a downgrade drop columns and tables that hold data");
-  desc.add_options()("help,h", "show this help");
   po::positional_options_description pos;
   pos.add("target", 1);
-  // "-1" is a relative target, not an option.
-  Args rest;
-  std::optional<std::string> relative;
-  for (const auto& a : args) {
-    if (a.size() > 1 && a[0] == '-' && std::all_of(a.begin() + 1, a.end(), ::isdigit))
-      relative = a;
-    else
-      rest.push_back(a);
-  }
-  auto vm = parse(rest, desc, pos);
-  *help = vm.count("help") > 0;
-  if (*help) std::cout << desc;
+  auto split = take_relative_target(args);
+  auto vm = parse(split.rest, desc, pos);
   MoveOptions o;
-  if (relative && vm.count("target")) throw UsageError("give one TARGET");
-  if (relative)
-    o.target = *relative;
-  else if (vm.count("target"))
-    o.target = vm["target"].as<std::string>();
-  else if (default_target)
-    o.target = default_target;
-  else if (!*help)
-    throw UsageError("a TARGET is required");
+  o.target = move_target(split, vm, default_target);
   o.sql = with_sql && vm.count("sql");
   // The command line wins over retort.ini.
   auto lock_timeout =
@@ -155,12 +134,10 @@ int print_script(const GlobalOptions& g, const RevisionGraph& graph, const std::
 }
 
 int move(const GlobalOptions& g, const Args& args, bool upgrade) {
-  bool help = false;
   auto o = upgrade ? parse_move(g, args, "retort upgrade [TARGET] [--sql] [--lock-timeout D]",
-                                "head", true, &help)
+                                "head", true)
                    : parse_move(g, args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
-                                nullptr, true, &help, true);
-  if (help) return 0;
+                                nullptr, true, true);
   auto graph = load_versions(g);
   if (o.sql) return print_script(g, graph, o.target, upgrade);
   auto conn = connect(g.require_url());
@@ -181,9 +158,7 @@ int cmd_upgrade(const GlobalOptions& g, const Args& args) { return move(g, args,
 int cmd_downgrade(const GlobalOptions& g, const Args& args) { return move(g, args, false); }
 
 int cmd_stamp(const GlobalOptions& g, const Args& args) {
-  bool help = false;
-  auto o = parse_move(g, args, "retort stamp TARGET", nullptr, false, &help);
-  if (help) return 0;
+  auto o = parse_move(g, args, "retort stamp TARGET", nullptr, false);
   auto graph = load_versions(g);
   auto conn = connect(g.require_url());
   with_runner(g, *conn, o.runner, [&](Runner& runner) {

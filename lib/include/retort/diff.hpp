@@ -13,12 +13,22 @@
 
 namespace retort {
 
+// An object of a new kind (sequence, extension, domain, view, ...) that the database holds in a
+// managed schema and the target does not declare: kept, and reported (see Plan::drop_or_report).
+struct Unmanaged {
+  std::string kind;  // "sequence", "extension", ...
+  QualifiedName name;
+
+  auto operator<=>(const Unmanaged&) const = default;
+};
+
 struct SchemaDiff {
   std::vector<Op> upgrade;
   std::vector<Op> downgrade;  // undoes upgrade exactly, in reverse order
   // Some hold only if a table has rows ("NOT NULL without a default"): the differ flags every
   // such step, and the caller who knows which tables hold rows keeps those that apply.
   std::vector<Warning> warnings;
+  std::vector<Unmanaged> unmanaged;  // sorted; not changes: `check` ignores them
 
   bool empty() const { return upgrade.empty(); }
   // The tables that warnings ask about (Warning::only_if_rows), sorted.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "retort/error.hpp"
+#include "retort/model_objects.hpp"
 #include "retort/ops.hpp"
 #include "retort/schema.hpp"
 #include "retort/type_mapping.hpp"
@@ -62,6 +63,24 @@ struct GeneratedOption {
   std::string expr;
 };
 inline GeneratedOption generated(std::string sql_expr) { return {std::move(sql_expr)}; }
+
+// COLLATE: collate("C"), collate("de-x-icu"); a collation outside pg_catalog is qualified:
+// collate("public", "mine"). Stored as the catalog prints it, quoted only where needed.
+struct CollateOption {
+  std::string sql;
+};
+std::string collation_sql(std::string_view name);
+inline CollateOption collate(std::string_view name) { return {collation_sql(name)}; }
+inline CollateOption collate(std::string_view schema, std::string_view name) {
+  return {collation_sql(schema) + "." + collation_sql(name)};
+}
+
+// DEFERRABLE [INITIALLY DEFERRED], for a unique constraint or the primary key.
+struct DeferrableOption {
+  bool initially_deferred = false;
+};
+inline constexpr DeferrableOption deferrable{};
+inline constexpr DeferrableOption deferrable_initially_deferred{true};
 
 struct CommentOption {
   std::string text;
@@ -150,8 +169,21 @@ class IndexBuilder {
     last().nulls_first = first;
     return *this;
   }
-  IndexBuilder& opclass(std::string name) {
+  IndexBuilder& opclass(std::string name, std::vector<std::string> options = {}) {
     last().opclass = std::move(name);
+    last().opclass_options = std::move(options);  // "siglen=32"
+    return *this;
+  }
+  IndexBuilder& collate(const CollateOption& c) {
+    last().collation = c.sql;
+    return *this;
+  }
+  IndexBuilder& nulls_not_distinct() {
+    m_index.nulls_not_distinct = true;
+    return *this;
+  }
+  IndexBuilder& with(std::string option) {  // a storage parameter: "fillfactor=70"
+    m_index.options.push_back(std::move(option));
     return *this;
   }
   IndexBuilder& unique() {
@@ -198,6 +230,7 @@ struct TableDraft {
   std::map<std::string, bool> enum_arrays;
   std::vector<std::string> pk_columns;
   std::optional<std::string> pk_name;
+  std::optional<DeferrableOption> pk_deferral;
   std::vector<std::pair<ReferencesOption, std::vector<std::string>>> references;  // with columns
   std::vector<std::string> column_names;  // in order, duplicates kept for validation
 };
@@ -231,14 +264,24 @@ class TableBuilder {
   template <class M, class... Options>
   TableBuilder& column(M T::*member, std::string name, Options&&... options);
 
-  TableBuilder& primary_key(std::vector<std::string> columns,
-                            std::optional<std::string> name = {}) {
+  TableBuilder& primary_key(std::vector<std::string> columns, std::optional<std::string> name = {},
+                            std::optional<DeferrableOption> deferral = {}) {
     m_draft->pk_columns = std::move(columns);
     m_draft->pk_name = std::move(name);
+    m_draft->pk_deferral = deferral;
     return *this;
   }
   TableBuilder& unique(std::vector<std::string> columns,
-                       const std::optional<std::string>& name = {});
+                       const std::optional<std::string>& name = {},
+                       std::optional<DeferrableOption> deferral = {});
+  TableBuilder& unlogged() {
+    m_draft->table.unlogged = true;
+    return *this;
+  }
+  TableBuilder& with(std::string option) {  // a storage parameter: "fillfactor=70"
+    m_draft->table.options.push_back(std::move(option));
+    return *this;
+  }
   TableBuilder& check(std::string name, std::string expr) {
     m_draft->table.checks.push_back({std::move(name), std::move(expr)});
     return *this;
@@ -282,6 +325,7 @@ class TableBuilder {
   void apply(Column& c, const DefaultOption& o) { c.default_expr = o.expr; }
   void apply(Column& c, const GeneratedOption& o) { c.generated = o.expr; }
   void apply(Column& c, const CommentOption& o) { c.comment = o.text; }
+  void apply(Column& c, const CollateOption& o) { c.collation = o.sql; }
   void apply(Column& c, const RenamedFromOption& o) { c.renamed_from.value = o.old_name; }
   void apply(Column&, const CheckOption& o) {
     check(o.name.value_or(m_draft->table.name + "_" + m_current + "_check"), o.expr);
@@ -323,6 +367,32 @@ class ModelSet {
     return TableBuilder<T>(d);
   }
 
+  // Schema-level objects, in the current schema unless `name` is "schema.name".
+  // CREATE EXTENSION IF NOT EXISTS, before anything else is created.
+  ModelSet& extension(std::string name, std::optional<std::string> version = std::nullopt) {
+    m_extensions.push_back({m_schema, Extension{std::move(name), std::move(version)}});
+    return *this;
+  }
+  SequenceBuilder sequence(const std::string& name) {
+    auto& d = m_sequences.emplace_back(draft<Sequence>(name));
+    return SequenceBuilder(d.value);
+  }
+  DomainBuilder domain(const std::string& name, std::string_view base_type) {
+    auto& d = m_domains.emplace_back(draft<Domain>(name));
+    d.value.type = canonical_type(base_type);
+    return DomainBuilder(d.value);
+  }
+  CompositeBuilder composite(const std::string& name) {
+    auto& d = m_composites.emplace_back(draft<CompositeType>(name));
+    return CompositeBuilder(d.value);
+  }
+  // The models declare every sequence, extension, domain, ... of `schema`: those the database
+  // holds there undeclared are dropped instead of reported as unmanaged (docs/autogenerate.md).
+  ModelSet& manage_all(std::string schema) {
+    m_manage_all.push_back(std::move(schema));
+    return *this;
+  }
+
   // The validated schema. Throws ModelError listing every contradiction, each naming its table
   // and column.
   Schema schema() const;
@@ -333,6 +403,28 @@ class ModelSet {
   void resolve_enums(Schema& s, std::vector<std::string>& errors) const;
   Table build_table(const TableDraft& d, std::vector<std::string>& errors) const;
   void resolve_foreign_keys(const Schema& s, std::vector<std::string>& errors) const;
+  void add_objects(Schema& s, std::vector<std::string>& errors) const;
+
+  template <class T>
+  struct ObjectDraft {
+    std::string schema;
+    T value;
+  };
+  template <class T>
+  ObjectDraft<T> draft(const std::string& name) const {
+    ObjectDraft<T> d{m_schema, {}};
+    d.value.name = name;
+    if (auto dot = name.find('.'); dot != std::string::npos) {
+      d.schema = name.substr(0, dot);
+      d.value.name = name.substr(dot + 1);
+    }
+    return d;
+  }
+  std::vector<ObjectDraft<Extension>> m_extensions;
+  std::deque<ObjectDraft<Sequence>> m_sequences;
+  std::deque<ObjectDraft<Domain>> m_domains;
+  std::deque<ObjectDraft<CompositeType>> m_composites;
+  std::vector<std::string> m_manage_all;
 
   struct EnumDraft {
     std::string schema;
@@ -375,10 +467,13 @@ TableBuilder<T>& TableBuilder<T>::column(M T::*, std::string name, Options&&... 
 
 template <class T>
 TableBuilder<T>& TableBuilder<T>::unique(std::vector<std::string> columns,
-                                         const std::optional<std::string>& name) {
+                                         const std::optional<std::string>& name,
+                                         std::optional<DeferrableOption> deferral) {
   std::string n = m_draft->table.name;
   for (const auto& c : columns) n += "_" + c;
-  m_draft->table.uniques.push_back({name.value_or(n + "_key"), std::move(columns), false});
+  m_draft->table.uniques.push_back({name.value_or(n + "_key"), std::move(columns), false,
+                                    deferral.has_value(),
+                                    deferral && deferral->initially_deferred});
   return *this;
 }
 

@@ -12,15 +12,19 @@
 #include "retort/json_cursor.hpp"
 #include "retort/kinds/check.hpp"
 #include "retort/kinds/column.hpp"
+#include "retort/kinds/composite.hpp"
+#include "retort/kinds/domain.hpp"
 #include "retort/kinds/enum.hpp"
 #include "retort/kinds/exclusion.hpp"
 #include "retort/kinds/execute.hpp"
+#include "retort/kinds/extension.hpp"
 #include "retort/kinds/foreign_key.hpp"
 #include "retort/kinds/identity.hpp"
 #include "retort/kinds/index.hpp"
 #include "retort/kinds/namespace.hpp"
 #include "retort/kinds/primary_key.hpp"
 #include "retort/kinds/rename.hpp"
+#include "retort/kinds/sequence.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/unique.hpp"
 #include "retort/schema.hpp"
@@ -30,7 +34,7 @@ namespace retort {
 // Every kind, once. The op family and the table-item kinds are derived from this list.
 using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
                        UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, ExecuteKind,
-                       RenameKind>;
+                       ExtensionKind, SequenceKind, DomainKind, CompositeKind, RenameKind>;
 
 namespace detail {
 

@@ -51,6 +51,7 @@ struct Column {
   std::optional<std::string> generated;  // GENERATED ALWAYS AS (expr) STORED
   bool serial = false;                   // default is nextval() of a sequence the column owns
   std::optional<std::string> comment;
+  std::optional<std::string> collation;  // COLLATE, as regcollation prints it ("C" quoted)
   Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Column&) const = default;
@@ -59,6 +60,8 @@ struct Column {
 struct PrimaryKey {
   std::string name;
   std::vector<std::string> columns;
+  bool deferrable = false;
+  bool initially_deferred = false;
 
   bool operator==(const PrimaryKey&) const = default;
 };
@@ -67,6 +70,8 @@ struct UniqueConstraint {
   std::string name;
   std::vector<std::string> columns;
   bool nulls_not_distinct = false;
+  bool deferrable = false;
+  bool initially_deferred = false;
 
   bool operator==(const UniqueConstraint&) const = default;
 };
@@ -74,6 +79,7 @@ struct UniqueConstraint {
 struct CheckConstraint {
   std::string name;
   std::string expression;  // without the CHECK ( ) wrapper
+  bool no_inherit = false;
 
   bool operator==(const CheckConstraint&) const = default;
 };
@@ -108,6 +114,8 @@ struct IndexKey {
   std::optional<std::string> opclass;     // nullopt: the type's default operator class
   bool descending = false;
   std::optional<bool> nulls_first;  // nullopt: the default (NULLS LAST for ASC, FIRST for DESC)
+  std::optional<std::string> collation;      // nullopt: the column's (expression's) own
+  std::vector<std::string> opclass_options;  // "siglen=32"; needs opclass
 
   bool operator==(const IndexKey&) const = default;
 };
@@ -119,6 +127,8 @@ struct Index {
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
   std::optional<std::string> where;
+  bool nulls_not_distinct = false;   // a unique index treating NULLs as equal
+  std::vector<std::string> options;  // storage parameters, "fillfactor=70"
   Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Index&) const = default;
@@ -134,6 +144,9 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  // indexes that do not back a constraint
   std::optional<std::string> comment;
+  bool unlogged = false;
+  std::vector<std::string>
+      options;  // storage parameters, "fillfactor=70", as reloptions holds them
   Hint<std::optional<std::string>> renamed_from = {};
 
   const Column* find_column(std::string_view name) const;
@@ -149,11 +162,77 @@ struct Enum {
   bool operator==(const Enum&) const = default;
 };
 
+// CREATE EXTENSION: installed into the namespace that holds it. Objects that belong to an
+// extension are never read as the models' own.
+struct Extension {
+  std::string name;
+  std::optional<std::string> version;  // nullopt: the default version (and any installed one)
+
+  bool operator==(const Extension&) const = default;
+};
+
+// A free-standing sequence (not a serial's or an identity's). Options equal to PostgreSQL's
+// defaults for its type are nullopt (see normalized()).
+struct Sequence {
+  std::string name;
+  std::string type = "bigint";  // AS: smallint, integer or bigint
+  std::optional<std::int64_t> start;
+  std::optional<std::int64_t> increment;
+  std::optional<std::int64_t> min_value;
+  std::optional<std::int64_t> max_value;
+  std::optional<std::int64_t> cache;
+  bool cycle = false;
+  std::optional<std::string> owned_by_table;  // OWNED BY table.column, in the sequence's schema
+  std::optional<std::string> owned_by_column;
+
+  bool operator==(const Sequence&) const = default;
+};
+
+struct DomainCheck {
+  std::string name;
+  std::string expression;  // without the CHECK ( ) wrapper
+
+  bool operator==(const DomainCheck&) const = default;
+};
+
+// CREATE DOMAIN name AS type [DEFAULT expr] [NOT NULL] [CONSTRAINT c CHECK (...)]...
+struct Domain {
+  std::string name;
+  std::string type;  // canonical, as format_type() prints it
+  std::optional<std::string> default_expr;
+  bool not_null = false;
+  std::vector<DomainCheck> checks;  // sorted by name
+
+  bool operator==(const Domain&) const = default;
+};
+
+struct CompositeAttribute {
+  std::string name;
+  std::string type;  // canonical
+
+  bool operator==(const CompositeAttribute&) const = default;
+};
+
+// CREATE TYPE name AS (attribute type, ...)
+struct CompositeType {
+  std::string name;
+  std::vector<CompositeAttribute> attributes;  // in order
+
+  bool operator==(const CompositeType&) const = default;
+};
+
 // A PostgreSQL schema (pg_namespace); "schema" names the whole below.
 struct Namespace {
   std::string name;
   std::map<std::string, Table> tables;
   std::map<std::string, Enum> enums;
+  std::map<std::string, Extension> extensions;
+  std::map<std::string, Sequence> sequences;
+  std::map<std::string, Domain> domains;
+  std::map<std::string, CompositeType> composites;
+  // The models declare everything of the new kinds here: undeclared ones are dropped rather than
+  // reported as unmanaged (m.manage_all("schema"); see docs/autogenerate.md, "Scope").
+  bool manage_all = false;
 
   bool operator==(const Namespace&) const = default;
 };

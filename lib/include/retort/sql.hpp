@@ -20,6 +20,10 @@ std::string array_literal(const std::vector<std::string>& items);
 std::string column_definition(const Column& column);
 std::string identity_clause(const Identity& identity);  // GENERATED ... AS IDENTITY [(...)]
 
+// A statement with its ';' for a script, on a line of its own when the last line has a "--" that
+// would otherwise swallow it (hand-written SQL ending in a comment).
+std::string terminated(std::string_view statement);
+
 // Statements, each without the trailing semicolon.
 std::string create_schema_sql(std::string_view schema);
 std::string create_enum_sql(const QualifiedName& name, const std::vector<std::string>& labels);

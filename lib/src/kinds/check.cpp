@@ -35,16 +35,20 @@ std::string check_expression(std::string def) {
 }  // namespace
 
 ordered_json to_json(const CheckConstraint& c) {
-  return ordered_json{{"name", c.name}, {"expression", c.expression}};
+  ordered_json j{{"name", c.name}, {"expression", c.expression}};
+  if (c.no_inherit) j["no_inherit"] = true;
+  return j;
 }
 
 void from_json(const JsonCursor& c, CheckConstraint& out) {
-  c.allow_keys({"name", "expression"});
-  out = CheckConstraint{c.string_at("name"), c.string_at("expression")};
+  c.allow_keys({"name", "expression", "no_inherit"});
+  out = CheckConstraint{c.string_at("name"), c.string_at("expression"),
+                        c.bool_or("no_inherit", false)};
 }
 
 std::string CheckKind::clause(const Item& c) {
-  return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
+  return fmt::format("CONSTRAINT {} CHECK ({}){}", quote_ident(c.name), c.expression,
+                     c.no_inherit ? " NO INHERIT" : "");
 }
 std::string CheckKind::describe_add(const QualifiedName& t, const Item& c) {
   return fmt::format("add check {} on {} ({})", c.name, display(t), c.expression);
@@ -53,8 +57,15 @@ std::string CheckKind::describe_add(const QualifiedName& t, const Item& c) {
 bool CheckKind::uses_any(const Item&, const std::set<std::string>& columns) {
   return !columns.empty();
 }
+// pg_get_constraintdef prints "CHECK ((a > 0)) NO INHERIT [NOT VALID]": the flag follows the
+// expression.
 CheckConstraint CheckKind::from_catalog(const ConstraintRow& row) {
-  return {row.name, check_expression(row.definition)};
+  constexpr std::string_view kNoInherit = " NO INHERIT", kNotValid = " NOT VALID";
+  std::string def = row.definition;
+  if (def.ends_with(kNotValid)) def.resize(def.size() - kNotValid.size());
+  bool no_inherit = def.ends_with(kNoInherit);
+  if (no_inherit) def.resize(def.size() - kNoInherit.size());
+  return {row.name, check_expression(def), no_inherit};
 }
 
 }  // namespace retort

@@ -39,13 +39,14 @@ ordered_json to_json(const Column& c) {
   put(j, "generated", c.generated);
   if (c.serial) j["serial"] = true;
   put(j, "comment", c.comment);
+  put(j, "collation", c.collation);
   put(j, "renamed_from", c.renamed_from.value);
   return j;
 }
 
 void from_json(const JsonCursor& c, Column& out) {
   c.allow_keys({"name", "type", "nullable", "default", "identity", "generated", "serial", "comment",
-                "renamed_from"});
+                "collation", "renamed_from"});
   out.name = c.string_at("name");
   out.type = c.string_at("type");
   out.nullable = c.at("nullable").as_bool();
@@ -54,6 +55,7 @@ void from_json(const JsonCursor& c, Column& out) {
   out.generated = c.optional_string("generated");
   out.serial = c.bool_or("serial", false);
   out.comment = c.optional_string("comment");
+  out.collation = c.optional_string("collation");
   out.renamed_from.value = c.optional_string("renamed_from");
 }
 
@@ -80,11 +82,17 @@ std::string DropColumn::describe() const {
 
 std::vector<std::string> AlterColumnType::sql() const {
   std::string s = alter_column_sql(table, column) + " TYPE " + type;
+  // Back to the type's own collation: "default" names it.
+  if (collation != old_collation) s += " COLLATE " + collation.value_or("\"default\"");
   if (using_expr) s += " USING " + *using_expr;
   return {s};
 }
 std::string AlterColumnType::describe() const {
-  return fmt::format("alter column {}.{} type {} -> {}{}", display(table), column, old_type, type,
+  return fmt::format("alter column {}.{} type {} -> {}{}{}", display(table), column, old_type, type,
+                     collation != old_collation
+                         ? fmt::format(" collation {} -> {}", old_collation.value_or("default"),
+                                       collation.value_or("default"))
+                         : "",
                      using_expr ? " USING " + *using_expr : "");
 }
 
@@ -174,9 +182,14 @@ bool is_widening(const std::string& from, const std::string& to) {
     auto it = std::find(order.begin(), order.end(), t);
     return it == order.end() ? -1 : static_cast<int>(it - order.begin());
   };
+  // An array widens when its elements do (int[] -> bigint[]).
+  if (from.ends_with("[]") && to.ends_with("[]"))
+    return is_widening(from.substr(0, from.size() - 2), to.substr(0, to.size() - 2));
   auto bf = base_type(from), bt = base_type(to);
-  if (bt == "text" && (bf == "character varying" || bf == "character" || bf == "text")) return true;
+  // Every value has a text form: to text or unbounded varchar never fails or loses anything.
+  if (!from.ends_with("[]") && (bt == "text" || to == "character varying")) return true;
   if (rank(ints, bf) >= 0 && rank(ints, bt) >= rank(ints, bf)) return true;
+  if (rank(ints, bf) >= 0 && to == "numeric") return true;  // unbounded numeric holds any integer
   if (bf == "real" && bt == "double precision") return true;
   if (bf == bt) {
     auto af = type_args(from), at = type_args(to);
@@ -227,8 +240,9 @@ void diff_column(Plan& plan, const QualifiedName& q, const Column& o, const Colu
     plan.emit(Phase::alter_columns, op::AlterIdentity{q, c.name, *c.identity, *o.identity});
   else if (o.identity && !c.identity)
     plan.emit(Phase::alter_columns, op::DropIdentity{q, c.name, *o.identity});
-  if (type_changed) {
-    op::AlterColumnType alter{q, c.name, c.type, o.type, std::nullopt, std::nullopt};
+  if (type_changed || o.collation != c.collation) {
+    op::AlterColumnType alter{q,           c.name,     c.type, o.type, std::nullopt, std::nullopt,
+                              c.collation, o.collation};
     if (needs_using(o.type, c.type)) alter.using_expr = quote_cast(c.name, c.type);
     if (needs_using(c.type, o.type)) alter.old_using_expr = quote_cast(c.name, o.type);
     if (!is_widening(o.type, c.type))

@@ -60,6 +60,8 @@ std::vector<std::string> AddEnumLabel::sql() const {
   if (after) s += " AFTER " + quote_literal(*after);
   return {s};
 }
+// PostgreSQL cannot remove an enum label.
+Irreversible AddEnumLabel::inverse() const { return {display(enum_name)}; }
 std::string AddEnumLabel::describe() const {
   std::string where = before ? " before '" + *before + "'" : after ? " after '" + *after + "'" : "";
   return fmt::format("add label '{}' to enum {}{}", label, display(enum_name), where);
@@ -108,6 +110,8 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE n.nspname = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_type'::regclass
+                    AND x.objid = t.oid AND x.deptype = 'e')
 GROUP BY n.nspname, t.typname
 )";
 

@@ -76,8 +76,17 @@ std::string DropIdentity::describe() const {
   return fmt::format("drop identity {}.{}", display(table), column);
 }
 
+// PostgreSQL refuses a MINVALUE above the sequence's position (even one never used): a raised
+// MINVALUE first moves a position below it up to it; a position already above stays.
 std::vector<std::string> AlterIdentity::sql() const {
-  return {alter_column_sql(table, column) + " " + alter_identity_clause(identity)};
+  std::vector<std::string> out;
+  if (identity.min_value && identity.min_value != old_identity.min_value)
+    out.push_back(fmt::format(
+        "SELECT setval(q.s, {0}, false) FROM (SELECT pg_get_serial_sequence({1}, {2})::regclass "
+        "AS s) q WHERE coalesce(pg_sequence_last_value(q.s) < {0}, true)",
+        *identity.min_value, quote_literal(qualified(table)), quote_literal(column)));
+  out.push_back(alter_column_sql(table, column) + " " + alter_identity_clause(identity));
+  return out;
 }
 std::string AlterIdentity::describe() const {
   return fmt::format("alter identity {}.{}", display(table), column);

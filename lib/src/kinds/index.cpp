@@ -1,10 +1,12 @@
 #include "retort/kinds/index.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "../catalog.hpp"
+#include "retort/kinds/table.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
@@ -17,7 +19,10 @@ void put(ordered_json& j, const char* key, const std::optional<std::string>& v) 
 
 std::string key_sql(const IndexKey& k) {
   std::string out = k.column ? quote_ident(*k.column) : "(" + k.expression.value_or("") + ")";
+  if (k.collation) out += " COLLATE " + *k.collation;
   if (k.opclass) out += " " + *k.opclass;
+  if (k.opclass && !k.opclass_options.empty())
+    out += "(" + fmt::format("{}", fmt::join(k.opclass_options, ", ")) + ")";
   if (k.descending) out += " DESC";
   // Only spell NULLS when it differs from the direction's default.
   if (k.nulls_first && *k.nulls_first != k.descending)
@@ -37,7 +42,9 @@ ordered_json to_json(const Index& ix) {
     ordered_json kj;
     put(kj, "column", k.column);
     put(kj, "expression", k.expression);
+    put(kj, "collation", k.collation);
     put(kj, "opclass", k.opclass);
+    if (!k.opclass_options.empty()) kj["opclass_options"] = k.opclass_options;
     if (k.descending) kj["descending"] = true;
     if (k.nulls_first) kj["nulls_first"] = *k.nulls_first;
     keys.push_back(std::move(kj));
@@ -45,23 +52,31 @@ ordered_json to_json(const Index& ix) {
   j["keys"] = std::move(keys);
   if (!ix.include.empty()) j["include"] = ix.include;
   put(j, "where", ix.where);
+  if (ix.nulls_not_distinct) j["nulls_not_distinct"] = true;
+  if (!ix.options.empty()) j["options"] = ix.options;
   put(j, "renamed_from", ix.renamed_from.value);
   return j;
 }
 
 void from_json(const JsonCursor& c, Index& ix) {
-  c.allow_keys({"name", "unique", "method", "keys", "include", "where", "renamed_from"});
+  c.allow_keys({"name", "unique", "method", "keys", "include", "where", "nulls_not_distinct",
+                "options", "renamed_from"});
   ix.name = c.string_at("name");
   ix.unique = c.bool_or("unique", false);
   if (auto m = c.find("method")) ix.method = m->as_string();
   for (const auto& k : c.at("keys").elements()) {
-    k.allow_keys({"column", "expression", "opclass", "descending", "nulls_first"});
+    k.allow_keys({"column", "expression", "collation", "opclass", "opclass_options", "descending",
+                  "nulls_first"});
     IndexKey key;
     key.column = k.optional_string("column");
     key.expression = k.optional_string("expression");
     if (key.column.has_value() == key.expression.has_value())
       k.fail("an object with exactly one of \"column\" and \"expression\"");
+    key.collation = k.optional_string("collation");
     key.opclass = k.optional_string("opclass");
+    key.opclass_options = k.strings_or_empty("opclass_options");
+    if (!key.opclass_options.empty() && !key.opclass)
+      k.at("opclass_options").fail("no \"opclass_options\" without an \"opclass\"");
     key.descending = k.bool_or("descending", false);
     if (auto nf = k.find("nulls_first"); nf && !nf->is_null()) key.nulls_first = nf->as_bool();
     ix.keys.push_back(std::move(key));
@@ -69,6 +84,8 @@ void from_json(const JsonCursor& c, Index& ix) {
   if (ix.keys.empty()) c.at("keys").fail("a non-empty array of index keys");
   ix.include = c.strings_or_empty("include");
   ix.where = c.optional_string("where");
+  ix.nulls_not_distinct = c.bool_or("nulls_not_distinct", false);
+  ix.options = c.strings_or_empty("options");
   ix.renamed_from.value = c.optional_string("renamed_from");
 }
 
@@ -80,6 +97,8 @@ std::string IndexKind::add_sql(const QualifiedName& table, const Item& ix) {
   if (ix.method != "btree") out += " USING " + ix.method;
   out += " (" + keys + ")";
   if (!ix.include.empty()) out += " INCLUDE (" + quote_list(ix.include) + ")";
+  if (ix.nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  out += with_options_sql(ix.options);
   if (ix.where) out += " WHERE " + *ix.where;
   return out;
 }
@@ -110,11 +129,17 @@ SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkey
        a.attname,
        CASE WHEN k.n = 0 THEN pg_get_indexdef(i.indexrelid, k.o::int, true) END,
        CASE WHEN k.o <= i.indnkeyatts THEN i.indoption[k.o - 1] END,
-       CASE WHEN k.o <= i.indnkeyatts AND NOT oc.opcdefault
+       CASE WHEN k.o <= i.indnkeyatts AND (NOT oc.opcdefault OR ia.attoptions IS NOT NULL)
             THEN CASE WHEN ocn.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
                       ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
        END,
-       CASE WHEN k.o = 1 THEN pg_get_expr(i.indpred, i.indrelid, true) END
+       CASE WHEN k.o = 1 THEN pg_get_expr(i.indpred, i.indrelid, true) END,
+       i.indnullsnotdistinct,
+       CASE WHEN k.o = 1 THEN array_to_json(ic.reloptions) END,
+       CASE WHEN k.o <= i.indnkeyatts THEN array_to_json(ia.attoptions) END,
+       CASE WHEN k.o <= i.indnkeyatts
+             AND (i.indcollation::oid[])[k.o - 1] NOT IN (0, coalesce(a.attcollation, 100))
+            THEN (i.indcollation::oid[])[k.o - 1]::regcollation::text END
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -122,6 +147,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
 LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0
+LEFT JOIN pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.o
 LEFT JOIN pg_opclass oc ON oc.oid = (i.indclass::oid[])[k.o - 1]
 LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
@@ -154,6 +180,7 @@ void read_indexes(Catalog& catalog, const pqxx::result& rows) {
       ix.index.unique = boolean(row[3]);
       ix.index.method = row[4].c_str();
       ix.key_count = static_cast<std::size_t>(integer(row[5]));
+      ix.index.nulls_not_distinct = boolean(row[13]);
     }
     auto position = static_cast<int>(integer(row[6]));
     bool is_column = integer(row[7]) != 0;
@@ -161,13 +188,18 @@ void read_indexes(Catalog& catalog, const pqxx::result& rows) {
       ix.include.emplace_back(position, row[8].c_str());
       continue;
     }
-    if (position == 1) ix.index.where = text(row[12]);
+    if (position == 1) {
+      ix.index.where = text(row[12]);
+      ix.index.options = names(row[14]);
+    }
     IndexKey key;
     if (is_column)
       key.column = row[8].c_str();
     else
       key.expression = row[9].c_str();
     key.opclass = text(row[11]);
+    key.opclass_options = names(row[15]);
+    key.collation = text(row[16]);
     int option = row[10].is_null() ? 0 : static_cast<int>(integer(row[10]));
     key.descending = option & 1;
     bool nulls_first = option & 2;

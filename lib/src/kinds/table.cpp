@@ -1,6 +1,9 @@
 #include "retort/kinds/table.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "../plan.hpp"
 #include "retort/kinds/column.hpp"
@@ -13,6 +16,8 @@ ordered_json to_json(const Table& t) {
   ordered_json j;
   j["name"] = t.name;
   if (t.comment) j["comment"] = *t.comment;
+  if (t.unlogged) j["unlogged"] = true;
+  if (!t.options.empty()) j["options"] = t.options;
   if (t.renamed_from.value) j["renamed_from"] = *t.renamed_from.value;
   ordered_json cols = ordered_json::array();
   for (const auto& c : t.columns) cols.push_back(to_json(c));
@@ -31,14 +36,16 @@ ordered_json to_json(const Table& t) {
 void from_json(const JsonCursor& c, Table& t) {
   // Listed once, not for each of 10,000 tables.
   static const std::vector<std::string_view> keys = [] {
-    std::vector<std::string_view> out = {"name", "comment", "columns", "primary_key",
-                                         "renamed_from"};
+    std::vector<std::string_view> out = {"name",    "comment",     "columns",     "unlogged",
+                                         "options", "primary_key", "renamed_from"};
     for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
     return out;
   }();
   c.allow_keys(keys);
   t.name = c.string_at("name");
   t.comment = c.optional_string("comment");
+  t.unlogged = c.bool_or("unlogged", false);
+  t.options = c.strings_or_empty("options");
   t.renamed_from.value = c.optional_string("renamed_from");
   auto columns = c.at("columns").elements();
   t.columns.resize(columns.size());  // exactly: 10,000 tables of grown vectors add up
@@ -66,9 +73,34 @@ std::string create_table_sql(const QualifiedName& name, const Table& t) {
     if constexpr (Kind::kInCreateTable)
       for (const auto& i : Kind::items(t)) items.push_back(Kind::clause(i));
   });
-  std::string out = "CREATE TABLE " + qualified(name) + " (";
+  std::string out =
+      (t.unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ") + qualified(name) + " (";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\n  " : "\n  ") + items[i];
-  return out + (items.empty() ? ")" : "\n)");
+  return out + (items.empty() ? ")" : "\n)") + with_options_sql(t.options);
+}
+
+std::string with_options_sql(const std::vector<std::string>& options) {
+  std::string out;
+  for (const auto& o : options) out += (out.empty() ? " WITH (" : ", ") + o;
+  return out.empty() ? out : out + ")";
+}
+
+namespace {
+
+std::string option_name(const std::string& option) { return option.substr(0, option.find('=')); }
+
+}  // namespace
+
+void diff_table_settings(Plan& plan, const QualifiedName& q, const Table& old, const Table& t) {
+  if (old.unlogged != t.unlogged)
+    plan.emit(Phase::alter_columns, op::SetTablePersistence{q, t.unlogged});
+  // The catalog keeps parameters in the order they were set: compared as sets.
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (sorted(old.options) != sorted(t.options))
+    plan.emit(Phase::alter_columns, op::SetTableOptions{q, t.options, old.options});
 }
 
 void create_table(Plan& plan, const QualifiedName& q, const Table& t) {
@@ -119,6 +151,35 @@ std::string DropTable::describe() const {
 std::vector<std::string> SetTableComment::sql() const {
   return {comment_on_table_sql(table, comment)};
 }
+std::vector<std::string> SetTablePersistence::sql() const {
+  return {"ALTER TABLE " + qualified(table) + (unlogged ? " SET UNLOGGED" : " SET LOGGED")};
+}
+std::string SetTablePersistence::describe() const {
+  return fmt::format("set table {} {}", display(table), unlogged ? "unlogged" : "logged");
+}
+
+// Parameters `old_options` has and `options` lacks are reset; the others are set.
+std::vector<std::string> SetTableOptions::sql() const {
+  std::string reset, set;
+  for (const auto& o : old_options) {
+    auto name = option_name(o);
+    if (std::none_of(options.begin(), options.end(),
+                     [&](const std::string& n) { return option_name(n) == name; }))
+      reset += (reset.empty() ? "" : ", ") + name;
+  }
+  for (const auto& o : options)
+    if (std::find(old_options.begin(), old_options.end(), o) == old_options.end())
+      set += (set.empty() ? "" : ", ") + o;
+  std::vector<std::string> out;
+  if (!reset.empty()) out.push_back("ALTER TABLE " + qualified(table) + " RESET (" + reset + ")");
+  if (!set.empty()) out.push_back("ALTER TABLE " + qualified(table) + " SET (" + set + ")");
+  return out;
+}
+std::string SetTableOptions::describe() const {
+  return fmt::format("set storage parameters of table {} ({})", display(table),
+                     fmt::join(options, ", "));
+}
+
 std::string SetTableComment::describe() const {
   return fmt::format("set comment on table {}", display(table));
 }

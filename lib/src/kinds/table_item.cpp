@@ -14,4 +14,9 @@ std::string drop_constraint_sql(const QualifiedName& table, const std::string& n
   return "ALTER TABLE " + qualified(table) + " DROP CONSTRAINT " + quote_ident(name);
 }
 
+std::string deferrable_sql(bool deferrable, bool initially_deferred) {
+  if (!deferrable) return "";
+  return initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+}
+
 }  // namespace retort

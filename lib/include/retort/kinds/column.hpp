@@ -47,6 +47,8 @@ struct AlterColumnType {
   std::string old_type;
   std::optional<std::string> using_expr;      // USING for the upgrade
   std::optional<std::string> old_using_expr;  // USING for the downgrade
+  std::optional<std::string> collation;       // COLLATE; nullopt: the type's own
+  std::optional<std::string> old_collation;
   template <class Self, class F>
   static void fields(Self& o, F& f) {
     f("table", o.table);
@@ -55,10 +57,12 @@ struct AlterColumnType {
     f("old_type", o.old_type);
     f("using", o.using_expr, Absent::omit);
     f("old_using", o.old_using_expr, Absent::omit);
+    f("collation", o.collation, Absent::omit);
+    f("old_collation", o.old_collation, Absent::omit);
   }
   std::vector<std::string> sql() const;
   AlterColumnType inverse() const {
-    return {table, column, old_type, type, old_using_expr, using_expr};
+    return {table, column, old_type, type, old_using_expr, using_expr, old_collation, collation};
   }
   std::string describe() const;
   bool operator==(const AlterColumnType&) const = default;

@@ -55,7 +55,7 @@ struct AddEnumLabel {
   }
   void validate(const JsonCursor& c) const;
   std::vector<std::string> sql() const;
-  Irreversible inverse() const { return {}; }
+  Irreversible inverse() const;
   std::string describe() const;
   bool operator==(const AddEnumLabel&) const = default;
 };

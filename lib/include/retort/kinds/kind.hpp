@@ -29,6 +29,7 @@ struct TypeList {};
 // before the foreign keys between them, drops of types and schemas last.
 enum class Phase {
   create_schemas,
+  create_extensions,
   create_types,
   drop_foreign_keys,
   drop_indexes,
@@ -42,13 +43,16 @@ enum class Phase {
   add_foreign_keys,
   comments,
   drop_types,
+  drop_extensions,
   drop_schemas,
   count
 };
 
 // An op's inverse() returns this when it cannot be undone (PostgreSQL cannot remove an enum
-// label; hand-written SQL without its own downgrade).
-struct Irreversible {};
+// label), naming the object that stays changed.
+struct Irreversible {
+  std::string object;
+};
 
 // How an absent optional field is written: as null, or not at all.
 enum class Absent { null, omit };

@@ -63,10 +63,48 @@ struct SetTableComment {
   bool operator==(const SetTableComment&) const = default;
 };
 
+// ALTER TABLE ... SET UNLOGGED / SET LOGGED (rewrites the table).
+struct SetTablePersistence {
+  static constexpr std::string_view kName = "set_table_persistence";
+  QualifiedName table;
+  bool unlogged = false;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("table", o.table);
+    f("unlogged", o.unlogged, false);
+  }
+  std::vector<std::string> sql() const;
+  SetTablePersistence inverse() const { return {table, !unlogged}; }
+  std::string describe() const;
+  bool operator==(const SetTablePersistence&) const = default;
+};
+
+// ALTER TABLE ... RESET (what `options` lacks) / SET (what it adds or changes).
+struct SetTableOptions {
+  static constexpr std::string_view kName = "set_table_options";
+  QualifiedName table;
+  std::vector<std::string> options;  // "fillfactor=70"
+  std::vector<std::string> old_options;
+  template <class Self, class F>
+  static void fields(Self& o, F& f) {
+    f("table", o.table);
+    f("options", o.options);
+    f("old_options", o.old_options);
+  }
+  std::vector<std::string> sql() const;
+  SetTableOptions inverse() const { return {table, old_options, options}; }
+  std::string describe() const;
+  bool operator==(const SetTableOptions&) const = default;
+};
+
 }  // namespace op
 
+// " WITH (fillfactor=70)" or nothing: storage parameters of a table or index.
+std::string with_options_sql(const std::vector<std::string>& options);
+
 struct TableKind {
-  using Ops = TypeList<op::CreateTable, op::DropTable, op::SetTableComment>;
+  using Ops = TypeList<op::CreateTable, op::DropTable, op::SetTableComment, op::SetTablePersistence,
+                       op::SetTableOptions>;
 };
 
 }  // namespace retort

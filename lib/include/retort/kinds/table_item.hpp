@@ -52,6 +52,8 @@ struct DropItem {
 // ALTER TABLE t ADD <clause> / ALTER TABLE t DROP CONSTRAINT "name".
 std::string add_constraint_sql(const QualifiedName& table, const std::string& clause);
 std::string drop_constraint_sql(const QualifiedName& table, const std::string& name);
+// " DEFERRABLE [INITIALLY DEFERRED]" or nothing, for unique and primary-key clauses.
+std::string deferrable_sql(bool deferrable, bool initially_deferred);
 
 // What every constraint kind shares (the kind derives from it): rendered inside CREATE TABLE
 // and added or dropped by name with ALTER TABLE, in the constraint phases, by its two ops. A kind
