@@ -76,6 +76,9 @@ RenamePlan::RenamePlan(const Schema& current, const Schema& target,
   resolve_hints_and_requests(requested);
 }
 
+// One pass in the order the renames apply (schemas, enum types, labels, tables, columns,
+// indexes): each step reads the schema as the steps before it left it.
+// NOLINTNEXTLINE(readability-function-size)
 void RenamePlan::resolve_hints_and_requests(const std::vector<RenameRequest>& requested) {
   auto flag = [](const RenameRequest& r) { return "--rename " + r.text; };
   auto has_schema = [&](const std::string& s) { return schema().schemas.contains(s); };
