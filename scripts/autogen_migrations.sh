@@ -35,6 +35,9 @@ options (each overrides retort.ini):
   --timeout SECONDS     how long to wait for the forward's port (default 30)
   --versions DIR        the revision directory (default: retort.ini's, else versions)
   --schema NAME         a schema to manage, repeatable (default: retort.ini's, else the models')
+  --rename SPEC         plan a rename instead of drop + add, repeatable: schema.table.column=new,
+                        schema.table=new (a table or enum type), old=new (a schema)
+  --no-rename           plan every rename candidate as drop + add (values lost), without asking
   -h, --help            this help
 
 Environment: DATABASE_URL, RETORT_FORWARD, RETORT_FORWARD_PORT, RETORT_FORWARD_URL, PG*, TMPDIR;
@@ -46,7 +49,7 @@ EOF_USAGE
 die() { echo "autogen_migrations: $*" >&2; exit 2; }
 
 message="" url=${DATABASE_URL:-} forward=${RETORT_FORWARD:-} forward_port=${RETORT_FORWARD_PORT:-}
-forward_url=${RETORT_FORWARD_URL:-} timeout=30 versions="" schemas=()
+forward_url=${RETORT_FORWARD_URL:-} timeout=30 versions="" schemas=() renames=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -m|--message) [ $# -ge 2 ] || die "$1 needs a value"; message=$2; shift 2 ;;
@@ -57,6 +60,9 @@ while [ $# -gt 0 ]; do
     --timeout) [ $# -ge 2 ] || die "$1 needs a value"; timeout=$2; shift 2 ;;
     --versions) [ $# -ge 2 ] || die "$1 needs a value"; versions=$2; shift 2 ;;
     --schema) [ $# -ge 2 ] || die "$1 needs a value"; schemas+=(--schema "$2"); shift 2 ;;
+    --rename) [ $# -ge 2 ] || die "$1 needs a value"; renames+=(--rename "$2"); shift 2 ;;
+    --rename=*) renames+=("$1"); shift ;;
+    --no-rename) renames+=(--no-rename); shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "autogen_migrations: unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -219,9 +225,17 @@ else
 fi
 
 # `revision --autogenerate` refuses, with the reason, when the database is not at the head
-# revision or versions/ has several heads.
+# revision or versions/ has several heads, or when rename candidates would lose rows and nobody
+# can be asked. On a terminal it asks about rename candidates: its questions (stderr) and our
+# input must reach the terminal, so only its stdout is captured then.
 set +e
-out=$(cd "$project_dir" && "${retort[@]}" --url "$url" revision --autogenerate -m "$message" 2>&1)
+if [ -t 0 ] && [ -t 2 ]; then
+  out=$(cd "$project_dir" && "${retort[@]}" --url "$url" revision --autogenerate -m "$message" \
+    ${renames[@]+"${renames[@]}"})
+else
+  out=$(cd "$project_dir" && "${retort[@]}" --url "$url" revision --autogenerate -m "$message" \
+    ${renames[@]+"${renames[@]}"} 2>&1)
+fi
 status=$?
 set -e
 if [ $status -ne 0 ]; then

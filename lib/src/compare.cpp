@@ -424,12 +424,54 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
   return target;
 }
 
-Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target) {
-  return compare(url, scope, [&target] { return std::move(target); });
+namespace {
+
+std::int64_t row_count(pqxx::transaction_base& tx, const QualifiedName& table) {
+  return tx.exec("SELECT count(*) FROM " + qualified(table))[0][0].as<std::int64_t>();
+}
+
+// Settles the renames of a comparison inside `tx` (rolled back by the caller): hints and
+// requests, then each candidate put to the options' `decide`, tables before columns. Each rename
+// is applied as it is settled, so rows are counted under the names the database has by then.
+// Returns the rename ops; the candidates left undecided go to `undecided`.
+std::vector<Op> settle_renames(pqxx::dbtransaction& tx, const Schema& current, const Schema& target,
+                               const RenameOptions& options,
+                               std::vector<RenameCandidate>& undecided) {
+  RenamePlan plan(current, target, options.requested);
+  std::size_t applied = 0;
+  auto apply_new = [&] {
+    std::string sql;
+    for (; applied < plan.ops().size(); ++applied)
+      for (const auto& stmt : to_sql(plan.ops()[applied])) sql += stmt + ";\n";
+    if (!sql.empty()) tx.exec(sql);
+  };
+  apply_new();
+  for (bool tables : {true, false})
+    for (auto c : plan.candidates()) {
+      if (c.column.has_value() == tables) continue;
+      // A candidate whose names an accepted one took is no longer one.
+      if (!plan.open(c)) continue;
+      c.rows = row_count(tx, c.table);
+      if (!options.no_rename && options.decide && options.decide(c)) {
+        plan.accept(c);
+        apply_new();
+      } else {
+        undecided.push_back(std::move(c));
+      }
+    }
+  return plan.ops();
+}
+
+}  // namespace
+
+Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target,
+                   const RenameOptions& renames) {
+  return compare(
+      url, scope, [&target] { return std::move(target); }, renames);
 }
 
 Comparison compare(const std::string& url, const std::vector<std::string>& scope,
-                   const std::function<Schema()>& load_target) {
+                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
   Comparison cmp;
   auto target = std::async(std::launch::async, load_target);
   ConnectionPair conns;
@@ -441,22 +483,35 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
   }
   std::vector<QualifiedName> checked;
   std::set<QualifiedName> with_rows;
+  std::vector<Op> rename_ops;
   {
     SnapshotPair pair(*conns.main, *conns.helper);
     cmp.current = introspect(pair.main(), scope,
                              {.missing = MissingSchema::skip, .columns_tx = &pair.helper()});
     auto wanted = restrict_to(target.get(), scope);
+    rename_ops = settle_renames(pair.main(), cmp.current, wanted, renames, cmp.rename_candidates);
+    if (!rename_ops.empty())
+      cmp.current = introspect(pair.main(), scope, {.missing = MissingSchema::skip});
     // Which tables hold rows is looked up on the helper while the main connection canonicalizes;
     // the tables come from the target as written (canonical forms do not change nullability).
+    // After renames only the main transaction knows the new names.
     checked = row_check_candidates(cmp.current, wanted);
-    auto rows = std::async(std::launch::async,
-                           [&pair, &checked] { return tables_with_rows(pair.helper(), checked); });
+    std::future<std::set<QualifiedName>> rows;
+    if (rename_ops.empty())
+      rows = std::async(std::launch::async,
+                        [&pair, &checked] { return tables_with_rows(pair.helper(), checked); });
+    else
+      with_rows = tables_with_rows(pair.main(), checked);
     cmp.target = canonicalize(pair.main(), cmp.current, std::move(wanted));
-    with_rows = rows.get();
+    if (rows.valid()) with_rows = rows.get();
     pair.main().abort();
   }
   conns.helper.reset();
   cmp.diff = diff(cmp.current, cmp.target);
+  // The renames come first; their inverses last in the downgrade.
+  cmp.diff.upgrade.insert(cmp.diff.upgrade.begin(), rename_ops.begin(), rename_ops.end());
+  for (auto it = rename_ops.rbegin(); it != rename_ops.rend(); ++it)
+    cmp.diff.downgrade.push_back(*inverse(*it));
   // Canonical forms change no nullability, default presence or identity of the columns the guess
   // looked at, so it asks about every table the diff does; should that ever change, the tables
   // it missed are looked up here.

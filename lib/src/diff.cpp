@@ -9,6 +9,7 @@
 #include <set>
 
 #include "plan.hpp"
+#include "rename_items.hpp"
 
 namespace retort {
 
@@ -19,13 +20,16 @@ namespace {
 template <class Kind, class Items>
 void diff_items(Plan& plan, const QualifiedName& q, const Items& old_items, const Items& new_items,
                 const std::set<std::string>& rebuilt) {
+  auto renamed = rename_items_in_place<Kind>(plan, q, old_items, new_items, rebuilt);
   each_with_namesake(old_items, new_items, [&](const auto& o, const auto* n) {
     if constexpr (requires { Kind::kKeepsUndeclared; })  // policies, grants: managed if declared
       if (!n && !plan.may_drop(Kind::kItemKey, {q.schema, q.name + "." + o.name})) return;
+    if (renamed.contains(o.name)) return;
     if (!n || !(*n == o) || Kind::uses_any(o, rebuilt))
       plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, o});
   });
   each_with_namesake(new_items, old_items, [&](const auto& n, const auto* o) {
+    if (renamed.contains(n.name)) return;
     if (!o || !(*o == n) || Kind::uses_any(n, rebuilt))
       plan.emit(Kind::kAddPhase, op::AddItem<Kind>{q, n});
   });

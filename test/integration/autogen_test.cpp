@@ -257,7 +257,8 @@ TEST(Verify, APlanThatMissesTheTargetIsReportedAndNothingChanges) {
   fails.diff.upgrade.push_back(retort::op::SetNotNull{{"public", "t"}, "a"});
   v = retort::verify(db, {"public"}, fails);
   ASSERT_FALSE(v.ok());
-  EXPECT_NE(v.failure->find("the upgrade fails at op #3 (set not null public.t.a)"), std::string::npos)
+  EXPECT_NE(v.failure->find("the upgrade fails at op #3 (set not null public.t.a)"),
+            std::string::npos)
       << *v.failure;
   EXPECT_NE(v.failure->find("SQLSTATE 23502"), std::string::npos) << *v.failure;
   // Every attempt was rolled back.

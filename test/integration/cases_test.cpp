@@ -24,6 +24,10 @@
 //   downgrade-fails              (the downgrade must fail and leave the database as upgraded)
 //   upgrade-fails                (the upgrade must fail and leave the database as it was; what
 //                                 a warning foretold: nothing after it is checked)
+//   values-kept                  (row contents survive the upgrade, under any table names, and
+//                                 the downgrade restores them exactly: renames)
+//   -- args                      (optional; one argument a line, for diff, revision and check)
+//   --rename=public.t.a=b
 //
 // A section header is a line `-- <name>` alone; SQL comments inside SQL need more than one word
 // or /* */. The round trip: `revision --autogenerate --target <after>`, `upgrade head`, the
@@ -71,9 +75,9 @@ struct Case {
 
 // Parses a case file; throws std::runtime_error naming the file and line.
 Case parse_case(const fs::path& file) {
-  static const std::set<std::string> known = {"before",         "rows",       "after",
-                                              "after-snapshot", "downgraded", "ops",
-                                              "warnings",       "flags",      "hazards"};
+  static const std::set<std::string> known = {"before",     "rows", "after",    "after-snapshot",
+                                              "downgraded", "ops",  "warnings", "flags",
+                                              "hazards",    "args"};
   static const std::regex header(R"(-- ([a-z-]+)\s*)");
   std::ifstream in(file);
   if (!in) throw std::runtime_error(file.string() + ": cannot open");
@@ -107,7 +111,8 @@ Case parse_case(const fs::path& file) {
     fail("exactly one of `-- after` and `-- after-snapshot` is needed");
   if (c.lines_of("ops").empty()) fail("no expected ops (`-- ops`, one op name a line)");
   for (const auto& flag : c.lines_of("flags"))
-    if (flag != "irreversible" && flag != "downgrade-fails" && flag != "upgrade-fails")
+    if (flag != "irreversible" && flag != "downgrade-fails" && flag != "upgrade-fails" &&
+        flag != "values-kept")
       fail("unknown flag \"" + flag + "\"");
   auto flags = c.lines_of("flags");
   bool irreversible = std::find(flags.begin(), flags.end(), "irreversible") != flags.end();
@@ -202,6 +207,8 @@ TEST_P(Cases, RoundTrip) {
   };
   if (flagged("downgrade-fails")) e.downgrade = Evolution::Downgrade::fails;
   e.upgrade_fails = flagged("upgrade-fails");
+  e.values_kept = flagged("values-kept");
+  for (const auto& line : c.lines_of("args")) e.compare_args.push_back(line);
   auto seen = retort::test::evolve(e);
   EXPECT_EQ(seen.ops, c.lines_of("ops")) << seen.revision_out;
   EXPECT_EQ(unmatched_warnings(c.lines_of("warnings"), seen.warnings), "") << seen.revision_out;

@@ -131,6 +131,30 @@ TEST(AutogenScript, WithUrl) {
   EXPECT_NE(r.out.find("add foreign key entries_member_id_fkey"), std::string::npos) << r.out;
 }
 
+// A column the models call "name" is "old_name" in a database with rows: without a terminal the
+// script refuses with the two ways out; --rename passes through and renames it.
+TEST(AutogenScript, RenameCandidatesRefusedThenRenamedWithTheFlag) {
+  auto db = fresh_database("rename");
+  auto versions = retort::test::temp_dir("versions");
+  for (const auto& f : json_files(kVersions)) fs::copy(f, versions + "/" + f.filename().string());
+  ASSERT_EQ(run_retort({"--url", db, "--versions", versions, "upgrade", "head"}).exit_code, 0);
+  exec_sql(db,
+           "INSERT INTO members (name, email, born_on, active, tags) "
+           "VALUES ('Ada', 'ada@example.org', '1815-12-10', true, '{}');"
+           "ALTER TABLE members RENAME COLUMN name TO old_name");
+  auto refused = run_shell(script("--url '" + db + "' -m renamed --versions " + versions));
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("--rename public.members.old_name=name"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--no-rename"), std::string::npos) << refused.err;
+  auto r = run_shell(script("--url '" + db + "' -m renamed --versions " + versions +
+                            " --rename public.members.old_name=name"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rename column public.members.old_name to name"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("drop column"), std::string::npos) << r.out;
+}
+
 TEST(AutogenScript, RefusesADatabaseBehindHead) {
   auto db = fresh_database("behind");
   auto r = run_shell(script("--url '" + db + "' -m x --versions " + kVersions));

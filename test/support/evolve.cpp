@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "pg_server.hpp"
 #include "retort/connection.hpp"
@@ -24,12 +25,16 @@ DbState state_of(const std::string& url) {
   IntrospectOptions options;
   options.missing = MissingSchema::skip;
   auto schema = introspect(tx, evolve_scopes(), options);
-  DbState state{dump(to_json(schema)), {}};
+  DbState state{dump(to_json(schema)), {}, {}};
   for (const auto& [sname, ns] : schema.schemas)
-    for (const auto& [tname, t] : ns.tables)
-      state.rows[sname + "." + tname] =
-          tx.exec("SELECT count(*) FROM " + tx.quote_name(sname) + "." + tx.quote_name(tname))[0][0]
-              .c_str();
+    for (const auto& [tname, t] : ns.tables) {
+      auto row = tx.exec(
+          "SELECT count(*), md5(coalesce(string_agg(r::text, ',' ORDER BY r::text), "
+          "'')) FROM " +
+          tx.quote_name(sname) + "." + tx.quote_name(tname) + " r")[0];
+      state.rows[sname + "." + tname] = row[0].c_str();
+      state.values[sname + "." + tname] = row[1].c_str();
+    }
   return state;
 }
 
@@ -47,8 +52,11 @@ ToolResult retort_on(const std::string& url, const std::string& versions,
 }
 
 std::vector<DiffWarning> diff_warnings(const std::string& url, const std::string& versions,
-                                       const std::string& target) {
-  auto r = retort_on(url, versions, {"diff", "--target", target, "--format", "json"});
+                                       const std::string& target,
+                                       const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"diff", "--target", target, "--format", "json"};
+  all.insert(all.end(), args.begin(), args.end());
+  auto r = retort_on(url, versions, all);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   std::vector<DiffWarning> out;
   if (r.exit_code != 0) return out;
@@ -98,15 +106,16 @@ Evolved evolve(const Evolution& e) {
     target = versions + ".target.json";
     write_text(target, e.after_snapshot);
   }
-  auto [original, rows] = state_of(before);
+  auto [original, rows, values] = state_of(before);
   auto cleanup = [&] {
     if (after.empty()) std::filesystem::remove(target);
     std::filesystem::remove_all(versions);
   };
 
-  seen.warnings = diff_warnings(before, versions, target);
+  seen.warnings = diff_warnings(before, versions, target, e.compare_args);
   std::vector<std::string> revision = {"revision", "--autogenerate", "-m",
                                        "evolve",   "--target",       target};
+  revision.insert(revision.end(), e.compare_args.begin(), e.compare_args.end());
   if (e.upgrade_fails || e.downgrade == Evolution::Downgrade::fails) {
     // Verification applies both to this very database first: what would fail is found now, and
     // nothing is written until --no-verify says so.
@@ -134,7 +143,16 @@ Evolved evolve(const Evolution& e) {
     return seen;
   }
   EXPECT_EQ(up.exit_code, 0) << up.out << up.err;
-  auto [upgraded, now_rows] = state_of(before);
+  auto [upgraded, now_rows, now_values] = state_of(before);
+  // Renames change names, not contents: the same row contents, under whatever table names.
+  if (e.values_kept) {
+    std::multiset<std::string> was, is;
+    for (const auto& [t, v] : values)
+      if (rows.at(t) != "0") was.insert(v);
+    for (const auto& [t, v] : now_values)
+      if (now_rows.at(t) != "0") is.insert(v);
+    EXPECT_EQ(is, was) << "the upgrade changed row contents";
+  }
   if (!after.empty()) {
     EXPECT_EQ(upgraded, catalog(after));
   }
@@ -143,12 +161,15 @@ Evolved evolve(const Evolution& e) {
       EXPECT_EQ(now_rows[table], count) << table;
     }
   }
-  auto check = retort_on(before, versions, {"check", "--target", target});
+  auto check = retort_on(before, versions, with_args({"check", "--target", target}));
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 
   // The round trip drops what the upgrade added, values included: allowed here.
   auto down = retort_on(before, versions, {"downgrade", "base", "--allow-data-loss"});
-  auto [downgraded, restored] = state_of(before);
+  auto [downgraded, restored, restored_values] = state_of(before);
+  if (e.values_kept && e.downgrade == Evolution::Downgrade::restores) {
+    EXPECT_EQ(restored_values, values) << "the downgrade did not restore the row contents";
+  }
   if (e.downgrade == Evolution::Downgrade::fails) {
     EXPECT_NE(down.exit_code, 0) << down.out << down.err;
     EXPECT_EQ(downgraded, upgraded) << "a failed downgrade changed the database";

@@ -20,6 +20,7 @@ const std::vector<std::string>& evolve_scopes();
 struct DbState {
   std::string catalog;
   std::map<std::string, std::string> rows;
+  std::map<std::string, std::string> values;  // "schema.table" -> md5 of its rows as text
 };
 DbState state_of(const std::string& url);
 std::string catalog(const std::string& url);
@@ -36,7 +37,8 @@ struct DiffWarning {
 };
 // The warnings of `retort diff --target <target> --format json` (EXPECTs it to succeed).
 std::vector<DiffWarning> diff_warnings(const std::string& url, const std::string& versions,
-                                       const std::string& target);
+                                       const std::string& target,
+                                       const std::vector<std::string>& args = {});
 
 struct Evolution {
   std::string before_sql;
@@ -48,6 +50,10 @@ struct Evolution {
   // The upgrade must fail and leave the database as it was (the steps a warning was about).
   bool upgrade_fails = false;
   enum class Downgrade { restores, fails } downgrade = Downgrade::restores;
+  // Arguments for diff, revision and check (--rename, --no-rename).
+  std::vector<std::string> compare_args = {};
+  // Row contents survive the upgrade (under any table names) and the downgrade restores them.
+  bool values_kept = false;
 };
 
 struct Evolved {

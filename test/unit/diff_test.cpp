@@ -144,10 +144,21 @@ TEST(Diff, NotNullWithoutDefaultWarnsOnlyWhenTheTableHasRows) {
 TEST(Diff, ChangedPrimaryKeyRebuildsForeignKeysPointingAtIt) {
   auto before = two_tables_with_cycle();
   auto after = before;
-  after.schemas["public"].tables["a"].primary_key->name = "a_pk";
+  after.schemas["public"].tables["a"].primary_key->columns = {"id", "b_id"};
   auto d = retort::diff(before, after);
   EXPECT_EQ(names(d.upgrade), (std::vector<std::string>{"drop_foreign_key", "drop_primary_key",
                                                         "add_primary_key", "add_foreign_key"}));
+}
+
+// Same definition, another name: renamed in place, and the foreign keys pointing at it stay.
+TEST(Diff, RenamedPrimaryKeyIsRenamedInPlace) {
+  auto before = two_tables_with_cycle();
+  auto after = before;
+  after.schemas["public"].tables["a"].primary_key->name = "a_pk";
+  auto d = retort::diff(before, after);
+  EXPECT_EQ(names(d.upgrade), (std::vector<std::string>{"rename_constraint"}));
+  EXPECT_EQ(names(d.downgrade), (std::vector<std::string>{"rename_constraint"}));
+  EXPECT_EQ(std::get<retort::op::RenameConstraint>(d.downgrade[0]).to, "a_pkey");
 }
 
 TEST(Diff, NowAndCurrentTimestampAreTheSameDefault) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "retort/error.hpp"
+#include "retort/rename.hpp"
 #include "retort/sql.hpp"
 
 namespace {
@@ -140,6 +141,13 @@ std::vector<Op> every_op() {
       op::CreateCompositeType{"my schema", composite()},
       op::DropCompositeType{"my schema", composite()},
       op::AlterCompositeType{"my schema", composite(), CompositeType{"addr", {{"old", "int"}}}},
+      op::RenameSchema{"my schema", "new"},
+      op::RenameTable{kTable, "new\"name"},
+      op::RenameColumn{kTable, "quote\"d", "new"},
+      op::RenameEnum{{"my schema", "mood"}, "feeling"},
+      op::RenameEnumLabel{{"my schema", "mood"}, "it's", "ok"},
+      op::RenameIndex{"my schema", "idx", "new idx"},
+      op::RenameConstraint{kTable, "pk", "new pk"},
   };
 }
 
@@ -260,6 +268,30 @@ TEST(Ops, SqlQuotesEveryIdentifier) {
                                  CompositeType{"addr", {{"street", "integer"}, {"old", "int"}}}}),
       "ALTER TYPE \"my schema\".\"addr\" DROP ATTRIBUTE \"old\", ALTER ATTRIBUTE "
       "\"street\" TYPE text, ADD ATTRIBUTE \"zip code\" character varying(10);\n");
+  EXPECT_EQ(sql(op::RenameSchema{"my schema", "new"}),
+            "ALTER SCHEMA \"my schema\" RENAME TO \"new\";\n");
+  EXPECT_EQ(sql(op::RenameTable{kTable, "new\"name"}),
+            "ALTER TABLE \"my schema\".\"user\" RENAME TO \"new\"\"name\";\n");
+  EXPECT_EQ(sql(op::RenameColumn{kTable, "quote\"d", "new"}),
+            "ALTER TABLE \"my schema\".\"user\" RENAME COLUMN \"quote\"\"d\" TO \"new\";\n");
+  EXPECT_EQ(sql(op::RenameEnum{{"my schema", "mood"}, "feeling"}),
+            "ALTER TYPE \"my schema\".\"mood\" RENAME TO \"feeling\";\n");
+  EXPECT_EQ(sql(op::RenameEnumLabel{{"s", "mood"}, "it's", "ok"}),
+            "ALTER TYPE \"s\".\"mood\" RENAME VALUE 'it''s' TO 'ok';\n");
+  EXPECT_EQ(sql(op::RenameIndex{"my schema", "idx", "new idx"}),
+            "ALTER INDEX \"my schema\".\"idx\" RENAME TO \"new idx\";\n");
+  EXPECT_EQ(sql(op::RenameConstraint{kTable, "pk", "new pk"}),
+            "ALTER TABLE \"my schema\".\"user\" RENAME CONSTRAINT \"pk\" TO \"new pk\";\n");
+}
+
+TEST(Ops, RenameRequestsFromTheCommandLine) {
+  auto column = retort::RenameRequest::parse("public.members.name=full_name");
+  EXPECT_EQ(column.path, (std::vector<std::string>{"public", "members", "name"}));
+  EXPECT_EQ(column.to, "full_name");
+  EXPECT_EQ(retort::RenameRequest::parse("public.members=people").path.size(), 2u);
+  EXPECT_EQ(retort::RenameRequest::parse("extra=Weird Schema").to, "Weird Schema");
+  for (const char* bad : {"public.members", "public.members=", "a.b=c.d", "a..b=c", "a.b.c.d=e"})
+    EXPECT_THROW(retort::RenameRequest::parse(bad), retort::Error) << bad;
 }
 
 TEST(Ops, SqlOfKeptSettings) {

@@ -139,7 +139,7 @@ TEST(Snapshot, MalformedInputsNamePathAndExpectation) {
         "tables": [{"name": "t", "columns": [{"name": "a", "type": "int", "nulable": true}]}]}]})"),
       "snap.json: at /schemas/0/tables/0/columns/0: unexpected key \"nulable\" (expected one of "
       "\"name\", \"type\", \"nullable\", \"default\", \"identity\", \"generated\", \"serial\", "
-      "\"comment\", \"collation\")");
+      "\"comment\", \"collation\", \"renamed_from\")");
   EXPECT_EQ(read_error(R"({"format": "other", "version": 1, "schemas": []})"),
             "snap.json: at /format: expected \"retort-snapshot\", found a string");
   EXPECT_EQ(read_error(R"([])"), "snap.json: at /: expected an object, found an array");

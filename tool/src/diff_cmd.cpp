@@ -34,9 +34,11 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
       "--target \"{}\" is neither \"models\", a snapshot .json file nor a database URL", target));
 }
 
-Comparison compare_with_target(const GlobalOptions& g, const std::string& target) {
+Comparison compare_with_target(const GlobalOptions& g, const std::string& target,
+                               const RenameOptions& renames) {
   auto url = g.require_url();
-  auto cmp = compare(url, g.schemas, [&] { return load_target(g, target); });
+  auto cmp = compare(
+      url, g.schemas, [&] { return load_target(g, target); }, renames);
   // A schema named with --schema that neither side has is probably a typo: with none of them
   // found the comparison covered nothing, and "in sync" would be a false success.
   if (g.schemas_given) {
@@ -103,11 +105,12 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
                      "models, a snapshot .json file, or a database URL")(
       "format", po::value<std::string>()->default_value("text"), "text, json or sql")(
       "verbose,v", "list unmanaged objects");
+  add_rename_options(desc);
   auto vm = parse(args, desc);
   auto format = vm["format"].as<std::string>();
   if (format != "text" && format != "json" && format != "sql")
     throw UsageError("--format must be text, json or sql, not \"" + format + "\"");
-  auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+  auto cmp = compare_with_target(g, vm["target"].as<std::string>(), rename_options(vm));
   const auto& d = cmp.diff;
   if (format == "text") {
     if (d.empty())
@@ -115,6 +118,7 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     else
       print_diff_text(std::cout, d);
     print_unmanaged(std::cout, d, vm.count("verbose") > 0);
+    print_rename_candidates(std::cout, cmp.rename_candidates);
   } else if (format == "json") {
     ordered_json j;
     j["upgrade"] = ordered_json::array();
@@ -125,6 +129,10 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
     for (const auto& w : d.warnings)
       j["warnings"].push_back(
           {{"kind", to_string(w.kind)}, {"object", w.object}, {"message", w.message}});
+    j["rename_candidates"] = ordered_json::array();
+    for (const auto& c : cmp.rename_candidates)
+      j["rename_candidates"].push_back(
+          {{"rename", c.spec()}, {"what", c.describe()}, {"rows", c.rows}});
     j["unmanaged"] = ordered_json::array();
     for (const auto& u : d.unmanaged)
       j["unmanaged"].push_back(
@@ -141,9 +149,10 @@ int cmd_check(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort check [--target T]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
                      "models, a snapshot .json file, or a database URL");
+  add_rename_options(desc);
   auto vm = parse(args, desc);
   try {
-    auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+    auto cmp = compare_with_target(g, vm["target"].as<std::string>(), rename_options(vm));
     if (cmp.diff.empty()) {
       std::cout << "In sync: the database matches the target.\n";
       print_pending(g);
@@ -152,6 +161,7 @@ int cmd_check(const GlobalOptions& g, const Args& args) {
     std::cout << fmt::format("Drift: {} change(s) needed to match the target:\n",
                              cmp.diff.upgrade.size());
     print_diff_text(std::cout, cmp.diff);
+    print_rename_candidates(std::cout, cmp.rename_candidates);
     print_pending(g);
     return 1;
   } catch (const UsageError&) {

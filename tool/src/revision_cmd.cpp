@@ -75,6 +75,7 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
       "no-verify",
       "with --autogenerate: write the revision without first applying it (and its downgrade) "
       "to the database in a transaction that is rolled back");
+  add_rename_options(desc);
   auto vm = parse(args, desc);
   if (!vm.count("message")) throw UsageError("-m MSG is required");
   auto message = vm["message"].as<std::string>();
@@ -97,7 +98,9 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
   }
   if (vm.count("head")) throw UsageError("--head cannot be used with --autogenerate");
   require_at_head(g, graph);
-  auto cmp = compare_with_target(g, vm["target"].as<std::string>());
+  auto renames = rename_options_for_revision(vm);
+  auto cmp = compare_with_target(g, vm["target"].as<std::string>(), renames);
+  if (!candidates_allow_revision(renames, cmp.rename_candidates)) return 1;
   if (cmp.diff.empty()) {
     std::cout << "No changes detected: the database matches the target; nothing written.\n";
     return 0;

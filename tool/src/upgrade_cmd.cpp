@@ -169,10 +169,12 @@ bool prechecks_pass(const GlobalOptions& g, pqxx::connection& conn, const Revisi
 }
 
 int move(const GlobalOptions& g, const Args& args, bool upgrade) {
-  auto o = upgrade ? parse_move(g, args, "retort upgrade [TARGET] [--sql] [--precheck-only] [--lock-timeout D]",
-                                "head", true)
-                   : parse_move(g, args, "retort downgrade TARGET [--sql] [--allow-data-loss]",
-                                nullptr, true, true);
+  auto o = upgrade
+               ? parse_move(g, args,
+                            "retort upgrade [TARGET] [--sql] [--precheck-only] [--lock-timeout D]",
+                            "head", true)
+               : parse_move(g, args, "retort downgrade TARGET [--sql] [--allow-data-loss]", nullptr,
+                            true, true);
   auto graph = load_versions(g);
   if (o.sql) return print_script(g, graph, o.target, upgrade);
   auto conn = connect(g.require_url());

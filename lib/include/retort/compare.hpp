@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/diff.hpp"
+#include "retort/rename.hpp"
 #include "retort/schema.hpp"
 
 namespace retort {
@@ -21,17 +22,22 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
 Schema restrict_to(Schema schema, const std::vector<std::string>& scope);
 
 struct Comparison {
-  Schema current;  // the database as introspected
-  Schema target;   // the target, canonicalized
-  SchemaDiff diff;
+  Schema current;   // the database as introspected (after the plan's renames, if any)
+  Schema target;    // the target, canonicalized
+  SchemaDiff diff;  // renames first, then the rest
+  // Rename candidates nobody settled: planned as drop + add. Each with its table's row count.
+  std::vector<RenameCandidate> rename_candidates;
 };
 
 // Connects to `url` (twice: introspection reads with two queries at a time), introspects `scope`,
 // canonicalizes the target against the server and diffs. Changes nothing. `load_target` runs on
 // a thread of its own meanwhile: a large snapshot file parses while the catalog is read.
+// Renames (hints in the target, `renames`) are applied first inside the rolled-back transaction
+// and the database introspected again, so the rest of the plan sees the new names.
 Comparison compare(const std::string& url, const std::vector<std::string>& scope,
-                   const std::function<Schema()>& load_target);
+                   const std::function<Schema()>& load_target, const RenameOptions& renames = {});
 // Schemas are taken by value: on 10,000 tables every copy costs tens of megabytes.
-Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target);
+Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target,
+                   const RenameOptions& renames = {});
 
 }  // namespace retort

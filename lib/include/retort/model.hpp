@@ -88,6 +88,13 @@ struct CommentOption {
 };
 inline CommentOption comment(std::string text) { return {std::move(text)}; }
 
+// The column's old name: the differ renames it (keeping its values) instead of dropping it and
+// adding a new one. Harmless once applied (the old name no longer exists). See autogenerate.md.
+struct RenamedFromOption {
+  std::string old_name;
+};
+inline RenamedFromOption renamed_from(std::string old_name) { return {std::move(old_name)}; }
+
 struct CheckOption {
   std::string expr;
   std::optional<std::string> name;
@@ -196,6 +203,11 @@ class IndexBuilder {
     m_index.where = std::move(predicate);
     return *this;
   }
+  // The index's old name: renamed in place (ALTER INDEX ... RENAME), never rebuilt.
+  IndexBuilder& renamed_from(std::string old_name) {
+    m_index.renamed_from.value = std::move(old_name);
+    return *this;
+  }
   const Index& build() const { return m_index; }
 
  private:
@@ -225,6 +237,25 @@ struct TableDraft {
 };
 
 class ModelSet;
+
+// An enum type as registered: rename hints for its name and labels.
+class EnumBuilder {
+ public:
+  explicit EnumBuilder(Enum& e) : m_enum(&e) {}
+  // The type's old name (same schema): ALTER TYPE ... RENAME TO, columns follow.
+  EnumBuilder& renamed_from(std::string old_name) {
+    m_enum->renamed_from.value = std::move(old_name);
+    return *this;
+  }
+  // A label's old spelling: ALTER TYPE ... RENAME VALUE, rows holding it follow.
+  EnumBuilder& label_renamed_from(std::string label, std::string old_label) {
+    m_enum->label_renamed_from.value[std::move(label)] = std::move(old_label);
+    return *this;
+  }
+
+ private:
+  Enum* m_enum;
+};
 
 template <class T>
 class TableBuilder {
@@ -307,6 +338,11 @@ class TableBuilder {
     m_draft->table.triggers.push_back({std::move(name), std::move(timing), std::move(action)});
     return *this;
   }
+  // The table's old name (same schema): renamed in place, rows kept.
+  TableBuilder& renamed_from(std::string old_name) {
+    m_draft->table.renamed_from.value = std::move(old_name);
+    return *this;
+  }
   // Any table item (constraint or index) as the schema spells it, for kinds without a builder
   // of their own: .constraint(retort::ExclusionConstraint{"no_overlap", "USING gist (...)"}).
   template <class Item>
@@ -330,6 +366,7 @@ class TableBuilder {
   void apply(Column& c, const GeneratedOption& o) { c.generated = o.expr; }
   void apply(Column& c, const CommentOption& o) { c.comment = o.text; }
   void apply(Column& c, const CollateOption& o) { c.collation = o.sql; }
+  void apply(Column& c, const RenamedFromOption& o) { c.renamed_from.value = o.old_name; }
   void apply(Column&, const CheckOption& o) {
     check(o.name.value_or(m_draft->table.name + "_" + m_current + "_check"), o.expr);
   }
@@ -350,12 +387,15 @@ class ModelSet {
     return *this;
   }
 
+  // Returns the registered type, for rename hints:
+  //   m.enumeration<Kind>("event_kind", {...}).renamed_from("kind").label_renamed_from("match",
+  //   "game");
   template <class E>
-  ModelSet& enumeration(std::string name, std::vector<std::string> labels) {
+  EnumBuilder enumeration(std::string name, std::vector<std::string> labels) {
     static_assert(std::is_enum_v<E>, "enumeration<E>: E must be an enum type");
-    m_enums.insert_or_assign(std::type_index(typeid(E)),
-                             EnumDraft{m_schema, Enum{std::move(name), std::move(labels)}});
-    return *this;
+    auto it = m_enums.insert_or_assign(
+        std::type_index(typeid(E)), EnumDraft{m_schema, Enum{std::move(name), std::move(labels)}});
+    return EnumBuilder(it.first->second.value);
   }
 
   template <class T>

@@ -27,6 +27,7 @@
 #include "retort/kinds/partition.hpp"
 #include "retort/kinds/policy.hpp"
 #include "retort/kinds/primary_key.hpp"
+#include "retort/kinds/rename.hpp"
 #include "retort/kinds/sequence.hpp"
 #include "retort/kinds/table.hpp"
 #include "retort/kinds/trigger.hpp"
@@ -40,7 +41,7 @@ namespace retort {
 using Kinds = TypeList<NamespaceKind, EnumKind, TableKind, ColumnKind, IdentityKind, PrimaryKeyKind,
                        UniqueKind, CheckKind, ExclusionKind, ForeignKeyKind, IndexKind, PolicyKind,
                        GrantKind, ViewKind, ExecuteKind, ExtensionKind, SequenceKind, DomainKind,
-                       CompositeKind, FunctionKind, TriggerKind, PartitionKind>;
+                       CompositeKind, FunctionKind, TriggerKind, PartitionKind, RenameKind>;
 
 namespace detail {
 

@@ -19,6 +19,15 @@ struct QualifiedName {
   auto operator<=>(const QualifiedName&) const = default;
 };
 
+// A rename hint: what the target calls the object's old name ("renamed_from" in models and
+// snapshots). It takes no part in comparisons: it tells the differ how to get there, it is not a
+// property of the object (an introspected schema has none).
+template <class T>
+struct Hint {
+  T value{};
+  bool operator==(const Hint&) const { return true; }
+};
+
 struct Identity {
   bool always = false;  // GENERATED ALWAYS vs BY DEFAULT
   // Sequence options; nullopt means PostgreSQL's default for the column's type.
@@ -43,6 +52,7 @@ struct Column {
   bool serial = false;                   // default is nextval() of a sequence the column owns
   std::optional<std::string> comment;
   std::optional<std::string> collation;  // COLLATE, as regcollation prints it ("C" quoted)
+  Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Column&) const = default;
 };
@@ -119,6 +129,7 @@ struct Index {
   std::optional<std::string> where;
   bool nulls_not_distinct = false;   // a unique index treating NULLs as equal
   std::vector<std::string> options;  // storage parameters, "fillfactor=70"
+  Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Index&) const = default;
 };
@@ -181,6 +192,7 @@ struct Table {
   std::vector<Trigger> triggers;
   std::optional<std::string> partition_by;  // pg_get_partkeydef: "RANGE (starts_at)"
   std::vector<Partition> partitions;        // sorted by name
+  Hint<std::optional<std::string>> renamed_from = {};
 
   const Column* find_column(std::string_view name) const;
   bool operator==(const Table&) const = default;
@@ -189,6 +201,8 @@ struct Table {
 struct Enum {
   std::string name;
   std::vector<std::string> labels;  // in sort order
+  Hint<std::optional<std::string>> renamed_from = {};
+  Hint<std::map<std::string, std::string>> label_renamed_from = {};  // new label -> old label
 
   bool operator==(const Enum&) const = default;
 };

@@ -40,12 +40,13 @@ ordered_json to_json(const Column& c) {
   if (c.serial) j["serial"] = true;
   put(j, "comment", c.comment);
   put(j, "collation", c.collation);
+  put(j, "renamed_from", c.renamed_from.value);
   return j;
 }
 
 void from_json(const JsonCursor& c, Column& out) {
   c.allow_keys({"name", "type", "nullable", "default", "identity", "generated", "serial", "comment",
-                "collation"});
+                "collation", "renamed_from"});
   out.name = c.string_at("name");
   out.type = c.string_at("type");
   out.nullable = c.at("nullable").as_bool();
@@ -55,6 +56,7 @@ void from_json(const JsonCursor& c, Column& out) {
   out.serial = c.bool_or("serial", false);
   out.comment = c.optional_string("comment");
   out.collation = c.optional_string("collation");
+  out.renamed_from.value = c.optional_string("renamed_from");
 }
 
 namespace op {

@@ -14,11 +14,22 @@
 
 namespace retort {
 
-ordered_json to_json(const Enum& e) { return ordered_json{{"name", e.name}, {"labels", e.labels}}; }
+ordered_json to_json(const Enum& e) {
+  ordered_json j{{"name", e.name}, {"labels", e.labels}};
+  if (e.renamed_from.value) j["renamed_from"] = *e.renamed_from.value;
+  if (!e.label_renamed_from.value.empty()) j["label_renamed_from"] = e.label_renamed_from.value;
+  return j;
+}
 
 void from_json(const JsonCursor& c, Enum& out) {
-  c.allow_keys({"name", "labels"});
+  c.allow_keys({"name", "labels", "renamed_from", "label_renamed_from"});
   out = Enum{c.string_at("name"), c.at("labels").as_strings()};
+  out.renamed_from.value = c.optional_string("renamed_from");
+  if (auto hints = c.find("label_renamed_from")) {
+    if (!hints->value().is_object()) hints->fail("an object of new label -> old label");
+    for (const auto& [label, old] : hints->value().items())
+      out.label_renamed_from.value[label] = hints->at(label).as_string();
+  }
 }
 
 namespace op {

@@ -54,12 +54,13 @@ ordered_json to_json(const Index& ix) {
   put(j, "where", ix.where);
   if (ix.nulls_not_distinct) j["nulls_not_distinct"] = true;
   if (!ix.options.empty()) j["options"] = ix.options;
+  put(j, "renamed_from", ix.renamed_from.value);
   return j;
 }
 
 void from_json(const JsonCursor& c, Index& ix) {
-  c.allow_keys(
-      {"name", "unique", "method", "keys", "include", "where", "nulls_not_distinct", "options"});
+  c.allow_keys({"name", "unique", "method", "keys", "include", "where", "nulls_not_distinct",
+                "options", "renamed_from"});
   ix.name = c.string_at("name");
   ix.unique = c.bool_or("unique", false);
   if (auto m = c.find("method")) ix.method = m->as_string();
@@ -85,6 +86,7 @@ void from_json(const JsonCursor& c, Index& ix) {
   ix.where = c.optional_string("where");
   ix.nulls_not_distinct = c.bool_or("nulls_not_distinct", false);
   ix.options = c.strings_or_empty("options");
+  ix.renamed_from.value = c.optional_string("renamed_from");
 }
 
 std::string IndexKind::add_sql(const QualifiedName& table, const Item& ix) {

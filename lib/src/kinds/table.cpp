@@ -21,6 +21,7 @@ ordered_json to_json(const Table& t) {
   if (!t.options.empty()) j["options"] = t.options;
   if (t.row_security) j["row_security"] = true;
   if (t.force_row_security) j["force_row_security"] = true;
+  if (t.renamed_from.value) j["renamed_from"] = *t.renamed_from.value;
   ordered_json cols = ordered_json::array();
   for (const auto& c : t.columns) cols.push_back(to_json(c));
   j["columns"] = std::move(cols);
@@ -47,7 +48,7 @@ void from_json(const JsonCursor& c, Table& t) {
     std::vector<std::string_view> out = {
         "name",         "comment",     "columns",      "unlogged",
         "options",      "primary_key", "row_security", "force_row_security",
-        "partition_by", "partitions"};
+        "partition_by", "partitions",  "renamed_from"};
     for_each_table_item_kind([&]<class Kind>() { out.push_back(Kind::kJsonKey); });
     return out;
   }();
@@ -58,6 +59,7 @@ void from_json(const JsonCursor& c, Table& t) {
   t.options = c.strings_or_empty("options");
   t.row_security = c.bool_or("row_security", false);
   t.force_row_security = c.bool_or("force_row_security", false);
+  t.renamed_from.value = c.optional_string("renamed_from");
   auto columns = c.at("columns").elements();
   t.columns.resize(columns.size());  // exactly: 10,000 tables of grown vectors add up
   for (std::size_t i = 0; i < columns.size(); ++i) from_json(columns[i], t.columns[i]);
