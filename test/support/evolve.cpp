@@ -113,9 +113,11 @@ Evolved evolve(const Evolution& e) {
   };
 
   seen.warnings = diff_warnings(before, versions, target, e.compare_args);
-  std::vector<std::string> revision = {"revision", "--autogenerate", "-m",
-                                       "evolve",   "--target",       target};
-  revision.insert(revision.end(), e.compare_args.begin(), e.compare_args.end());
+  auto with_args = [&](std::vector<std::string> args) {
+    args.insert(args.end(), e.compare_args.begin(), e.compare_args.end());
+    return args;
+  };
+  auto revision = with_args({"revision", "--autogenerate", "-m", "evolve", "--target", target});
   if (e.upgrade_fails || e.downgrade == Evolution::Downgrade::fails) {
     // Verification applies both to this very database first: what would fail is found now, and
     // nothing is written until --no-verify says so.
