@@ -80,6 +80,15 @@ Hazards of(const op::DropSequence&) { return {H::deletes_data}; }
 Hazards of(const op::AlterDomain&) { return {H::validates_rows, H::may_fail_on_data}; }
 // PostgreSQL refuses to change attributes of a type that a table column uses.
 Hazards of(const op::AlterCompositeType&) { return {H::may_fail_on_data}; }
+// A dropped partition takes its rows; an attached one is scanned against its bound.
+Hazards of(const op::DropPartition&) { return {H::deletes_data}; }
+Hazards of(const op::AttachPartition&) { return {H::validates_rows, H::may_fail_on_data}; }
+// Who may read or write what changes.
+Hazards of(const op::SetRowSecurity&) { return {H::changes_authorization}; }
+Hazards of(const op::CreatePolicy&) { return {H::changes_authorization}; }
+Hazards of(const op::DropPolicy&) { return {H::changes_authorization}; }
+Hazards of(const op::GrantPrivileges&) { return {H::changes_authorization}; }
+Hazards of(const op::RevokePrivileges&) { return {H::changes_authorization}; }
 // Every other op: nothing beyond what its inverse says (irreversible).
 template <class O>
 Hazards of(const O&) {

@@ -96,7 +96,15 @@ Verification verify(const std::string& url, const std::vector<std::string>& scop
   // Only what the plan touches is read back and compared: on a large schema that is a few
   // tables, found through pg_class's name index.
   auto keep = touched_tables(cmp.diff.upgrade);
+  if (auto back = touched_tables(cmp.diff.downgrade); keep && back)
+    keep->insert(back->begin(), back->end());
+  else
+    keep = std::nullopt;
   auto options = read_back(keep);
+  // The start is read here rather than taken from `cmp`, whose `current` already has the plan's
+  // renames applied: the downgrade must restore the old names.
+  auto start = only(introspect(tx, scope, options), keep);
+  tx.exec("RESET search_path");  // introspect() emptied it; the upgrade runs as it would for real
   if ((v.failure = apply(tx, cmp.diff.upgrade, "upgrade"))) return v;
   auto upgraded = only(introspect(tx, scope, options), keep);
   // New tables reach the differ as the target wrote them (varchar(40)); against the upgraded
@@ -117,7 +125,7 @@ Verification verify(const std::string& url, const std::vector<std::string>& scop
     if (!inverse(op)) v.downgrade_compared = false;
   if (v.downgrade_compared) {
     auto restored = only(introspect(tx, scope, options), keep);
-    if (auto rest = left_over(restored, only(cmp.current, keep)); !rest.empty())
+    if (auto rest = left_over(restored, start); !rest.empty())
       v.failure = "the downgrade does not restore the starting schema:" + rest;
   }
   tx.abort();
