@@ -288,6 +288,25 @@ TEST(Diff, UndeclaredSchemaObjectsAreUnmanagedUnlessTheSchemaIsManagedWhole) {
                                       "drop_sequence", "drop_extension"}));
 }
 
+// A function the target does not declare is reported, not dropped, unless the schema is the
+// target's whole.
+TEST(Diff, UndeclaredFunctionsAreUnmanagedUnlessTheSchemaIsManagedWhole) {
+  Schema db, target;
+  db.schemas["public"].name = target.schemas["public"].name = "public";
+  retort::Function f{"stray", "", "integer",
+                     "()\n RETURNS integer\n LANGUAGE sql\nAS $$SELECT 1$$"};
+  db.schemas["public"].functions.emplace(f.signature(), f);
+  auto d = retort::diff(db, target);
+  EXPECT_TRUE(d.upgrade.empty());
+  ASSERT_EQ(d.unmanaged.size(), 1u);
+  EXPECT_EQ(d.unmanaged[0].kind, "function");
+  EXPECT_EQ(d.unmanaged[0].name.name, "stray()");
+  target.schemas["public"].manage_all = true;
+  d = retort::diff(db, target);
+  EXPECT_TRUE(d.unmanaged.empty());
+  EXPECT_EQ(names(d.upgrade), std::vector<std::string>{"drop_function"});
+}
+
 // Sequence options equal to the type's defaults compare equal to absent ones.
 TEST(Diff, SequenceDefaultsSpelledOutAreNoChange) {
   Schema a, b;

@@ -115,6 +115,12 @@ void diff_functions(Plan& plan) {
       }
     }
   }
+  // Functions the target does not declare: unmanaged, unless it manages their schema whole.
+  for (const auto& [sname, ns] : plan.current.schemas)
+    for (const auto& [sig, f] : ns.functions)
+      if (!find_function(plan.target, sname, sig))
+        plan.drop_or_report(Phase::drop_functions, "function", {sname, sig},
+                            op::DropFunction{sname, f});
 }
 
 namespace catalog {

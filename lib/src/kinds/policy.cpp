@@ -44,6 +44,7 @@ namespace {
 
 std::string roles_sql(const std::vector<std::string>& roles) {
   std::vector<std::string> out;
+  out.reserve(roles.size());
   for (const auto& r : roles) out.push_back(r == "public" ? "PUBLIC" : quote_ident(r));
   return fmt::format("{}", fmt::join(out, ", "));
 }
