@@ -420,6 +420,12 @@ std::optional<std::string> JsonCursor::optional_string(std::string_view key) con
   return s;
 }
 
+std::optional<std::int64_t> JsonCursor::optional_int(std::string_view key) const {
+  auto c = find(key);
+  if (!c || c->is_null()) return std::nullopt;
+  return c->as_int();
+}
+
 bool JsonCursor::bool_or(std::string_view key, bool fallback) const {
   auto c = find(key);
   return c ? c->as_bool() : fallback;

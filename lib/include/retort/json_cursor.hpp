@@ -61,6 +61,7 @@ class JsonCursor {
   // names ("name", "table", "column", ...) hold no control characters at all.
   std::string string_at(std::string_view key) const;
   std::optional<std::string> optional_string(std::string_view key) const;
+  std::optional<std::int64_t> optional_int(std::string_view key) const;  // absent or null: none
   // A non-empty list of non-empty names (key columns, referenced columns).
   std::vector<std::string> names_at(std::string_view key) const;
   bool bool_or(std::string_view key, bool fallback) const;

@@ -4,20 +4,11 @@
 
 #include "retort/kinds/table_item.hpp"
 #include "retort/sql.hpp"
+#include "sequence_options.hpp"
 
 namespace retort {
 
 namespace {
-
-void put(ordered_json& j, const char* key, const std::optional<std::int64_t>& v) {
-  if (v) j[key] = *v;
-}
-
-std::optional<std::int64_t> optional_int(const JsonCursor& c, std::string_view key) {
-  auto v = c.find(key);
-  if (!v || v->is_null()) return std::nullopt;
-  return v->as_int();
-}
 
 // SET GENERATED ... SET <option> ...: every option is spelled, defaults included, so options the
 // new identity leaves out return to PostgreSQL's defaults.
@@ -39,24 +30,14 @@ std::string alter_identity_clause(const Identity& id) {
 ordered_json to_json(const Identity& id) {
   ordered_json j;
   j["always"] = id.always;
-  put(j, "start", id.start);
-  put(j, "increment", id.increment);
-  put(j, "min_value", id.min_value);
-  put(j, "max_value", id.max_value);
-  put(j, "cache", id.cache);
-  if (id.cycle) j["cycle"] = true;
+  write_sequence_options(j, id);
   return j;
 }
 
 void from_json(const JsonCursor& c, Identity& out) {
   c.allow_keys({"always", "start", "increment", "min_value", "max_value", "cache", "cycle"});
   out.always = c.at("always").as_bool();
-  out.start = optional_int(c, "start");
-  out.increment = optional_int(c, "increment");
-  out.min_value = optional_int(c, "min_value");
-  out.max_value = optional_int(c, "max_value");
-  out.cache = optional_int(c, "cache");
-  out.cycle = c.bool_or("cycle", false);
+  read_sequence_options(c, out);
 }
 
 namespace op {

@@ -8,20 +8,11 @@
 #include "../plan.hpp"
 #include "retort/error.hpp"
 #include "retort/sql.hpp"
+#include "sequence_options.hpp"
 
 namespace retort {
 
 namespace {
-
-void put(ordered_json& j, const char* key, const std::optional<std::int64_t>& v) {
-  if (v) j[key] = *v;
-}
-
-std::optional<std::int64_t> optional_int(const JsonCursor& c, std::string_view key) {
-  auto v = c.find(key);
-  if (!v || v->is_null()) return std::nullopt;
-  return v->as_int();
-}
 
 struct Bounds {
   std::int64_t min, max;
@@ -74,12 +65,7 @@ Sequence normalized(Sequence s) {
 
 ordered_json to_json(const Sequence& s) {
   ordered_json j{{"name", s.name}, {"type", s.type}};
-  put(j, "start", s.start);
-  put(j, "increment", s.increment);
-  put(j, "min_value", s.min_value);
-  put(j, "max_value", s.max_value);
-  put(j, "cache", s.cache);
-  if (s.cycle) j["cycle"] = true;
+  write_sequence_options(j, s);
   if (s.owned_by_table) j["owned_by_table"] = *s.owned_by_table;
   if (s.owned_by_column) j["owned_by_column"] = *s.owned_by_column;
   return j;
@@ -93,12 +79,7 @@ void from_json(const JsonCursor& c, Sequence& out) {
   out.type = c.string_at("type");
   if (out.type != "smallint" && out.type != "integer" && out.type != "bigint")
     c.at("type").fail("\"smallint\", \"integer\" or \"bigint\"");
-  out.start = optional_int(c, "start");
-  out.increment = optional_int(c, "increment");
-  out.min_value = optional_int(c, "min_value");
-  out.max_value = optional_int(c, "max_value");
-  out.cache = optional_int(c, "cache");
-  out.cycle = c.bool_or("cycle", false);
+  read_sequence_options(c, out);
   out.owned_by_table = c.optional_string("owned_by_table");
   out.owned_by_column = c.optional_string("owned_by_column");
   if (out.owned_by_table.has_value() != out.owned_by_column.has_value())
