@@ -10,12 +10,11 @@ std::string display(const QualifiedName& name);  // schema.name, for messages
 
 namespace op {
 
-template <class Kind>
-struct DropItem;
-
-template <class Kind>
-struct AddItem {
-  static constexpr std::string_view kName = Kind::kAddName;
+// AddItem<Kind> and DropItem<Kind>: one template, the direction its parameter; each op is the
+// other's inverse.
+template <class Kind, bool kAdd>
+struct ItemOp {
+  static constexpr std::string_view kName = kAdd ? Kind::kAddName : Kind::kDropName;
   QualifiedName table;
   typename Kind::Item item;
   template <class Self, class F>
@@ -23,29 +22,20 @@ struct AddItem {
     f("table", o.table);
     f(Kind::kItemKey, o.item);
   }
-  std::vector<std::string> sql() const { return {Kind::add_sql(table, item)}; }
-  DropItem<Kind> inverse() const { return {table, item}; }
-  std::string describe() const { return Kind::describe_add(table, item); }
-  bool operator==(const AddItem&) const = default;
-};
-
-template <class Kind>
-struct DropItem {
-  static constexpr std::string_view kName = Kind::kDropName;
-  QualifiedName table;
-  typename Kind::Item item;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("table", o.table);
-    f(Kind::kItemKey, o.item);
+  std::vector<std::string> sql() const {
+    return {kAdd ? Kind::add_sql(table, item) : Kind::drop_sql(table, item)};
   }
-  std::vector<std::string> sql() const { return {Kind::drop_sql(table, item)}; }
-  AddItem<Kind> inverse() const { return {table, item}; }
+  ItemOp<Kind, !kAdd> inverse() const { return {table, item}; }
   std::string describe() const {
+    if constexpr (kAdd) return Kind::describe_add(table, item);
     return "drop " + std::string(Kind::kNoun) + " " + item.name + " on " + display(table);
   }
-  bool operator==(const DropItem&) const = default;
+  bool operator==(const ItemOp&) const = default;
 };
+template <class Kind>
+using AddItem = ItemOp<Kind, true>;
+template <class Kind>
+using DropItem = ItemOp<Kind, false>;
 
 }  // namespace op
 
