@@ -14,7 +14,26 @@ namespace retort {
 namespace {
 
 // Runs each op's statements; the failure names the op, its statement and the server's message.
+// They go to the server as one string first (one round trip instead of one per statement: at
+// 1,000 ops, 250 ms of the 1,000 the verification took on a loaded machine); only when that
+// fails are they undone and run again one at a time, to name the failing one.
 std::optional<std::string> apply(pqxx::work& tx, const std::vector<Op>& ops, const char* step) {
+  std::string all;
+  for (const auto& op : ops)
+    for (const auto& statement : to_sql(op))
+      // On lines of their own: a trailing "--" comment cannot swallow the separator.
+      all += "\n" + statement + "\n;";
+  if (all.empty()) return std::nullopt;
+  {
+    pqxx::subtransaction sp(tx, "retort_verify_ops");
+    try {
+      sp.exec(all);
+      sp.commit();
+      return std::nullopt;
+    } catch (const pqxx::sql_error&) {
+      sp.abort();
+    }
+  }
   for (std::size_t i = 0; i < ops.size(); ++i)
     for (const auto& statement : to_sql(ops[i])) {
       try {
@@ -101,9 +120,9 @@ Verification verify(const std::string& url, const std::vector<std::string>& scop
   else
     keep = std::nullopt;
   auto options = read_back(keep);
-  // The start is read here rather than taken from `cmp`, whose `current` already has the plan's
-  // renames applied: the downgrade must restore the old names.
-  auto start = only(introspect(tx, scope, options), keep);
+  // The start is the comparison's reading of the database, unless that has the plan's renames
+  // applied: the downgrade must restore the old names, so it is read again.
+  auto start = cmp.renamed ? only(introspect(tx, scope, options), keep) : only(cmp.current, keep);
   tx.exec("RESET search_path");  // introspect() emptied it; the upgrade runs as it would for real
   if ((v.failure = apply(tx, cmp.diff.upgrade, "upgrade"))) return v;
   auto upgraded = only(introspect(tx, scope, options), keep);
