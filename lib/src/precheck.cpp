@@ -201,6 +201,8 @@ std::optional<PrecheckFailure> run(pqxx::dbtransaction& tx, const Check& c) {
 std::set<QualifiedName> tables_with_pages(pqxx::dbtransaction& tx,
                                           const std::vector<QualifiedName>& tables) {
   std::vector<std::string> schema_names, table_names;
+  schema_names.reserve(tables.size());
+  table_names.reserve(tables.size());
   for (const auto& t : tables) {
     schema_names.push_back(t.schema);
     table_names.push_back(t.name);
@@ -241,6 +243,7 @@ std::vector<PrecheckFailure> precheck(pqxx::connection_base& conn,
   pqxx::work tx(conn);
   tx.exec("SET LOCAL search_path = ''");
   std::vector<QualifiedName> tables;
+  tables.reserve(planned.size());
   for (const auto& p : planned) tables.push_back(p.check.table);
   auto with_rows = tables_with_pages(tx, tables);
   for (const auto& p : planned) {
