@@ -16,6 +16,7 @@
 #include "retort/hazard.hpp"
 #include "retort/introspect.hpp"
 #include "retort/json_cursor.hpp"
+#include "retort/online.hpp"
 #include "retort/sql.hpp"
 #include "retort/sql_statements.hpp"
 
@@ -207,10 +208,26 @@ struct RevisionAttempt {
   }
 };
 
-const op::Execute* non_transactional(const std::vector<Op>& ops) {
-  for (const auto& o : ops)
-    if (auto* e = std::get_if<op::Execute>(&o); e && !e->transactional) return e;
-  return nullptr;
+// Where a revision that runs in steps records the steps done (and the CONCURRENTLY step being
+// attempted), so a rerun continues after them. Excluded from introspection like the version table.
+std::string progress_table_sql(const std::string& table) {
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (revision text NOT NULL, direction text NOT NULL, checksum "
+      "text NOT NULL, steps_done integer NOT NULL, attempting integer, updated_at timestamptz NOT "
+      "NULL DEFAULT now(), PRIMARY KEY (revision, direction))",
+      table);
+}
+
+// The steps of a revision that runs in steps, for a DBA: each transactional step in its own
+// transaction, the CONCURRENTLY ones outside, every statement under the online lock timeout.
+std::string steps_script(const std::vector<Op>& ops) {
+  std::string out = fmt::format("SET lock_timeout = '{}ms';\n", kOnlineLockTimeout.count());
+  for (const auto& step : steps_of(ops)) {
+    out += step.transactional ? "BEGIN;\n" : "-- outside a transaction:\n";
+    for (const auto& stmt : step.sql) out += terminated(stmt);
+    if (step.transactional) out += "COMMIT;\n";
+  }
+  return out + "RESET lock_timeout;\n";
 }
 
 std::size_t count_of(const std::string& target) {
@@ -304,11 +321,13 @@ std::string migration_script(const RevisionGraph& graph, const std::vector<std::
     for (const auto& w : r.warnings) out += fmt::format("-- warning: {}\n", printable(w));
     for (const auto& line : hazard_lines(ops, op_hazards(r, upgrade)))
       out += fmt::format("-- hazard: {}\n", printable(line));
-    bool in_transaction = !non_transactional(ops);
-    out += in_transaction ? "BEGIN;\n" : "-- outside a transaction:\n";
-    for (const auto& op : ops)
-      for (const auto& stmt : to_sql(op)) out += terminated(stmt);
-    if (!in_transaction) out += "BEGIN;\n";
+    if (runs_in_steps(ops)) {
+      out += "-- in steps (online), each committed on its own:\n" + steps_script(ops) + "BEGIN;\n";
+    } else {
+      out += "BEGIN;\n";
+      for (const auto& op : ops)
+        for (const auto& stmt : to_sql(op)) out += terminated(stmt);
+    }
     out += (upgrade ? insert_row_sql(table, r) : delete_row_sql(table, r)) + ";\nCOMMIT;\n";
   }
   return out;
@@ -658,9 +677,7 @@ bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
   }
   for (int attempt = 0;; ++attempt) {
     try {
-      return non_transactional(upgrade ? r.upgrade : r.downgrade)
-                 ? run_outside_transaction(graph, r, upgrade)
-                 : run_once(graph, r, upgrade);
+      return runs_in_steps(ops) ? run_in_steps(graph, r, upgrade) : run_once(graph, r, upgrade);
     } catch (const LockTimeout& e) {
       m_watcher->stop();
       if (attempt >= m_options.lock_retries)
@@ -672,8 +689,9 @@ bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
       m_listener(fmt::format("{}; retrying in {} ms (attempt {} of {})", e.what(), pause.count(),
                              attempt + 2, m_options.lock_retries + 1));
       sleep_unless_cancelled(pause);
-    } catch (const Cancelled&) {
+    } catch (const Cancelled& e) {
       m_watcher->stop();
+      if (runs_in_steps(ops)) throw;  // its message says which steps stay applied
       throw Cancelled(
           fmt::format("interrupted: revision {} ({}) was rolled back; nothing of it was applied",
                       r.id, r.file.string()));
@@ -764,39 +782,186 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
   return true;
 }
 
-// A revision whose one op must run outside a transaction (CREATE INDEX CONCURRENTLY): checked
-// under the lock, run in autocommit mode, then recorded under the lock.
-bool Runner::run_outside_transaction(const RevisionGraph& graph, const Revision& r, bool upgrade) {
-  auto start = std::chrono::steady_clock::now();
-  const auto* op = non_transactional(upgrade ? r.upgrade : r.downgrade);
-  {
-    pqxx::work tx(m_conn);
-    bool needed = begin_revision(tx, graph, r, upgrade);
-    m_watcher->stop();
-    if (!needed) return false;
-  }
-  check_cancelled();
-  try {
-    pqxx::nontransaction tx(m_conn);
-    tx.exec(op->sql_text);
-  } catch (const pqxx::sql_error& e) {
-    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
+std::optional<std::size_t> Runner::lock_step(pqxx::work& tx, const RevisionGraph& graph,
+                                             const Revision& r, bool upgrade,
+                                             std::optional<int>* attempting) {
+  if (!begin_revision(tx, graph, r, upgrade)) return std::nullopt;
+  auto progress = qualified({m_schema, kVersionTable + std::string("_progress")});
+  tx.exec(progress_table_sql(progress));
+  auto rows = tx.exec_params("SELECT checksum, steps_done, attempting FROM " + progress +
+                                 " WHERE revision = $1 AND direction = $2",
+                             r.id, upgrade ? "upgrade" : "downgrade");
+  if (rows.empty()) return 0;
+  if (rows[0][0].c_str() != r.checksum)
     throw Error(fmt::format(
-        "revision {} ({}) failed in its non-transactional op (run outside a transaction: check "
-        "what of it took effect before running it again).\n  SQL: {}\n  server: {}",
-        r.id, r.file.string(), op->sql_text, server_message(e)));
-  }
-  pqxx::work tx(m_conn);
-  if (begin_revision(tx, graph, r, upgrade)) {
-    tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
-    tx.commit();
+        "{}: revision {} was edited after an interrupted run applied some of its steps: restore "
+        "the file as it was and run the {} again to finish it",
+        r.file.string(), r.id, upgrade ? "upgrade" : "downgrade"));
+  if (attempting && !rows[0][2].is_null()) *attempting = rows[0][2].as<int>();
+  return rows[0][1].as<std::size_t>();
+}
+
+bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool upgrade) {
+  auto start = std::chrono::steady_clock::now();
+  const auto& ops = upgrade ? r.upgrade : r.downgrade;
+  const auto steps = steps_of(ops);
+  const char* direction = upgrade ? "upgrade" : "downgrade";
+  auto progress = qualified({m_schema, kVersionTable + std::string("_progress")});
+  // Every statement of an online revision waits at most this long for a lock.
+  auto saved_timeout = m_options.lock_timeout;
+  if (!m_options.lock_timeout) m_options.lock_timeout = kOnlineLockTimeout;
+  struct Restore {
+    std::optional<std::chrono::milliseconds>& slot;
+    std::optional<std::chrono::milliseconds> value;
+    ~Restore() { slot = value; }
+  } restore{m_options.lock_timeout, saved_timeout};
+  const auto timeout_ms = m_options.lock_timeout->count();
+
+  std::size_t done = 0;
+  auto where = [&](std::size_t k) {
+    return fmt::format("{} op #{} step {} of {} ({})", direction, steps[k].op + 1, k + 1,
+                       steps.size(), printable(describe(ops[steps[k].op])));
+  };
+  auto left = [&] {
+    return done == 0 ? std::string("none of its steps is applied")
+                     : fmt::format(
+                           "steps 1-{} of {} are applied and recorded in {}, the revision is not "
+                           "(retort_version unchanged); run the {} again to continue with step {}",
+                           done, steps.size(), progress, direction, done + 1);
+  };
+  if (m_on_revision) m_on_revision(r, upgrade, false);
+  try {
+    {
+      pqxx::work tx(m_conn);
+      auto recorded = lock_step(tx, graph, r, upgrade, nullptr);
+      if (!recorded) {
+        m_watcher->stop();
+        return false;
+      }
+      done = *recorded;
+      tx.commit();
+    }
+    if (done > 0)
+      m_listener(
+          fmt::format("resuming revision {} at step {} of {} (an earlier run applied steps "
+                      "1-{})",
+                      r.id, done + 1, steps.size(), done));
+    for (std::size_t k = done; k < steps.size(); ++k) {
+      check_cancelled();
+      const auto& step = steps[k];
+      m_watcher->step(fmt::format("revision {} {}", r.id, where(k)));
+      bool last = k + 1 == steps.size();
+      // Records step k as done (and, with the last, the revision) in the caller's transaction.
+      auto record = [&](pqxx::work& tx) {
+        if (last) {
+          tx.exec_params("DELETE FROM " + progress + " WHERE revision = $1 AND direction = $2",
+                         r.id, direction);
+          tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
+        } else {
+          tx.exec_params("INSERT INTO " + progress +
+                             " (revision, direction, checksum, steps_done) VALUES ($1, $2, $3, $4) "
+                             "ON CONFLICT (revision, direction) DO UPDATE SET steps_done = "
+                             "EXCLUDED.steps_done, attempting = NULL, updated_at = now()",
+                         r.id, direction, r.checksum, static_cast<int>(k + 1));
+        }
+      };
+      auto expect_at_k = [&](pqxx::work& tx, std::optional<int>* attempting) {
+        auto now = lock_step(tx, graph, r, upgrade, attempting);
+        if (!now || *now != k)
+          throw Error(fmt::format(
+              "revision {} ({}): another migrator is applying it in steps at the same time (it "
+              "recorded step {} while this run was at step {}); let that one finish",
+              r.id, r.file.string(), now ? *now : steps.size(), k + 1));
+      };
+      if (step.transactional) {
+        pqxx::work tx(m_conn);
+        expect_at_k(tx, nullptr);
+        for (const auto& stmt : step.sql) tx.exec(stmt);
+        record(tx);
+        tx.commit();
+        done = k + 1;
+        continue;
+      }
+      // CONCURRENTLY (or a non-transactional execute): marked as attempted first, so a rerun
+      // after a failure or a kill knows an INVALID index of that name is its own leftover.
+      bool skip = false, drop_leftover = false;
+      {
+        pqxx::work tx(m_conn);
+        std::optional<int> attempting;
+        expect_at_k(tx, &attempting);
+        if (attempting == static_cast<int>(k) && step.index) {
+          auto state = tx.exec_params(
+              "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
+              qualified(*step.index));
+          bool exists = !state.empty(), valid = exists && state[0][0].as<bool>();
+          if (step.builds_index && valid) {
+            m_listener(fmt::format("index {} was built by the interrupted run; keeping it",
+                                   qualified(*step.index)));
+            skip = true;
+          } else if (step.builds_index && exists) {
+            m_listener(fmt::format(
+                "dropping the INVALID index {} left by the interrupted build, then building it "
+                "again",
+                qualified(*step.index)));
+            drop_leftover = true;
+          } else if (!step.builds_index && !exists) {
+            skip = true;  // the interrupted drop completed
+          }
+        }
+        tx.exec_params("INSERT INTO " + progress +
+                           " (revision, direction, checksum, steps_done, attempting) VALUES ($1, "
+                           "$2, $3, $4, $4) ON CONFLICT (revision, direction) DO UPDATE SET "
+                           "attempting = EXCLUDED.attempting, updated_at = now()",
+                       r.id, direction, r.checksum, static_cast<int>(k));
+        tx.commit();
+      }
+      if (!skip) {
+        pqxx::nontransaction tx(m_conn);
+        tx.exec(fmt::format("SET lock_timeout = '{}ms'", timeout_ms));
+        // A killed client's backend stops its build within a second (PostgreSQL 14+).
+        bool check_client = m_conn.server_version() >= 140000;
+        if (check_client) tx.exec("SET client_connection_check_interval = 1000");
+        if (drop_leftover) tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified(*step.index));
+        for (const auto& stmt : step.sql) tx.exec(stmt);
+        tx.exec("RESET lock_timeout");
+        if (check_client) tx.exec("RESET client_connection_check_interval");
+      }
+      pqxx::work tx(m_conn);
+      expect_at_k(tx, nullptr);
+      record(tx);
+      tx.commit();
+      done = k + 1;
+    }
+  } catch (const Cancelled&) {
+    throw Cancelled(
+        fmt::format("interrupted: revision {} ({}) stopped; {}", r.id, r.file.string(), left()));
+  } catch (const pqxx::sql_error& e) {
+    auto lock_wait = m_watcher->stop();
+    if (m_cancelled && e.sqlstate() == "57014")
+      throw Cancelled(fmt::format("interrupted: revision {} ({}) stopped at {}; {}", r.id,
+                                  r.file.string(), where(done), left()));
+    if (e.sqlstate() == "55P03")
+      throw LockTimeout(fmt::format("revision {} ({}) hit the lock timeout ({} ms) at {}{}; {}",
+                                    r.id, r.file.string(), timeout_ms,
+                                    done < steps.size() ? where(done) : "its first step",
+                                    lock_wait.empty() ? "" : ", waiting for " + lock_wait, left()));
+    throw Error(fmt::format("revision {} ({}) failed at {}; {}.\n  SQL: {}\n  server: {}", r.id,
+                            r.file.string(), done < steps.size() ? where(done) : "its start",
+                            left(), e.query(), server_message(e)));
+  } catch (const pqxx::broken_connection& e) {
+    m_watcher->stop();
+    throw DatabaseError(fmt::format(
+        "lost the connection to the database while applying revision {} ({}) in steps: {}. {} (a "
+        "step that was committing may have committed: the next run knows)",
+        r.id, r.file.string(), lost_reason(e), left()));
   }
   m_watcher->stop();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
-  m_listener(fmt::format("{} {} {} ... done, outside a transaction ({} ms)",
-                         upgrade ? "applied" : "reverted", r.id, printable(r.message), ms));
+  if (m_on_revision) m_on_revision(r, upgrade, true);
+  m_listener(fmt::format("{} {} {} ... done in {} steps ({} ms)", upgrade ? "applied" : "reverted",
+                         r.id, printable(r.message), steps.size(), ms));
   return true;
 }
 

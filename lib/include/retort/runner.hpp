@@ -95,7 +95,15 @@ class Runner {
   // False when another migrator got there first and there was nothing to do.
   bool run(const RevisionGraph& graph, const Revision& revision, bool upgrade);
   bool run_once(const RevisionGraph& graph, const Revision& revision, bool upgrade);
-  bool run_outside_transaction(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  // A revision with online or non-transactional ops (online.hpp): each step in a transaction of
+  // its own that records it (retort_version_progress), CONCURRENTLY ones in autocommit mode; a
+  // rerun continues after the last recorded step. The version row comes with the last step.
+  bool run_in_steps(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  // In a step's transaction: the migrators' lock, and the steps recorded as done (nullopt when
+  // the revision no longer needs running).
+  std::optional<std::size_t> lock_step(pqxx::work& tx, const RevisionGraph& graph,
+                                       const Revision& r, bool upgrade,
+                                       std::optional<int>* attempting);
   // In a revision's transaction: the lock timeout, the migrators' lock, then whether the
   // revision still needs running (its parents applied, it not yet / still applied).
   bool begin_revision(pqxx::transaction_base& tx, const RevisionGraph& graph, const Revision& r,

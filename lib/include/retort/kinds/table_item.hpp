@@ -13,19 +13,38 @@ namespace op {
 template <class Kind>
 struct DropItem;
 
+// Whether a kind has an online form for adding / dropping its items (online.hpp): it declares
+// add_online_sql / drop_online_sql, the statements of that form, each run as a step of its own.
+template <class Kind>
+concept AddsOnline = requires(const QualifiedName& t, const typename Kind::Item& item) {
+  { Kind::add_online_sql(t, item) } -> std::same_as<std::vector<std::string>>;
+};
+template <class Kind>
+concept DropsOnline = requires(const QualifiedName& t, const typename Kind::Item& item) {
+  { Kind::drop_online_sql(t, item) } -> std::same_as<std::vector<std::string>>;
+};
+
 template <class Kind>
 struct AddItem {
   static constexpr std::string_view kName = Kind::kAddName;
   QualifiedName table;
   typename Kind::Item item;
+  bool online = false;  // the kind's online form ("online": true; kinds that have one)
   template <class Self, class F>
   static void fields(Self& o, F& f) {
     f("table", o.table);
     f(Kind::kItemKey, o.item);
+    if constexpr (AddsOnline<Kind>) f("online", o.online, false);
   }
-  std::vector<std::string> sql() const { return {Kind::add_sql(table, item)}; }
-  DropItem<Kind> inverse() const { return {table, item}; }
-  std::string describe() const { return Kind::describe_add(table, item); }
+  std::vector<std::string> sql() const {
+    if constexpr (AddsOnline<Kind>)
+      if (online) return Kind::add_online_sql(table, item);
+    return {Kind::add_sql(table, item)};
+  }
+  DropItem<Kind> inverse() const { return {table, item, online && DropsOnline<Kind>}; }
+  std::string describe() const {
+    return Kind::describe_add(table, item) + (online ? " (online)" : "");
+  }
   bool operator==(const AddItem&) const = default;
 };
 
@@ -34,15 +53,22 @@ struct DropItem {
   static constexpr std::string_view kName = Kind::kDropName;
   QualifiedName table;
   typename Kind::Item item;
+  bool online = false;  // the kind's online form ("online": true; kinds that have one)
   template <class Self, class F>
   static void fields(Self& o, F& f) {
     f("table", o.table);
     f(Kind::kItemKey, o.item);
+    if constexpr (DropsOnline<Kind>) f("online", o.online, false);
   }
-  std::vector<std::string> sql() const { return {Kind::drop_sql(table, item)}; }
-  AddItem<Kind> inverse() const { return {table, item}; }
+  std::vector<std::string> sql() const {
+    if constexpr (DropsOnline<Kind>)
+      if (online) return Kind::drop_online_sql(table, item);
+    return {Kind::drop_sql(table, item)};
+  }
+  AddItem<Kind> inverse() const { return {table, item, online && AddsOnline<Kind>}; }
   std::string describe() const {
-    return "drop " + std::string(Kind::kNoun) + " " + item.name + " on " + display(table);
+    return "drop " + std::string(Kind::kNoun) + " " + item.name + " on " + display(table) +
+           (online ? " (online)" : "");
   }
   bool operator==(const DropItem&) const = default;
 };
@@ -52,6 +78,11 @@ struct DropItem {
 // ALTER TABLE t ADD <clause> / ALTER TABLE t DROP CONSTRAINT "name".
 std::string add_constraint_sql(const QualifiedName& table, const std::string& clause);
 std::string drop_constraint_sql(const QualifiedName& table, const std::string& name);
+// ALTER TABLE t ADD <clause> NOT VALID, then ALTER TABLE t VALIDATE CONSTRAINT "name": the
+// online form of checks and foreign keys.
+std::vector<std::string> not_valid_then_validate(const QualifiedName& table,
+                                                 const std::string& clause,
+                                                 const std::string& name);
 // " DEFERRABLE [INITIALLY DEFERRED]" or nothing, for unique and primary-key clauses.
 std::string deferrable_sql(bool deferrable, bool initially_deferred);
 
