@@ -221,13 +221,15 @@ std::string progress_table_sql(const std::string& table) {
 // The steps of a revision that runs in steps, for a DBA: each transactional step in its own
 // transaction, the CONCURRENTLY ones outside, every statement under the online lock timeout.
 std::string steps_script(const std::vector<Op>& ops) {
-  std::string out = fmt::format("SET lock_timeout = '{}ms';\n", kOnlineLockTimeout.count());
+  bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+  std::string out =
+      online ? fmt::format("SET lock_timeout = '{}ms';\n", kOnlineLockTimeout.count()) : "";
   for (const auto& step : steps_of(ops)) {
     out += step.transactional ? "BEGIN;\n" : "-- outside a transaction:\n";
     for (const auto& stmt : step.sql) out += terminated(stmt);
     if (step.transactional) out += "COMMIT;\n";
   }
-  return out + "RESET lock_timeout;\n";
+  return out + (online ? "RESET lock_timeout;\n" : "");
 }
 
 std::size_t count_of(const std::string& target) {
@@ -322,7 +324,7 @@ std::string migration_script(const RevisionGraph& graph, const std::vector<std::
     for (const auto& line : hazard_lines(ops, op_hazards(r, upgrade)))
       out += fmt::format("-- hazard: {}\n", printable(line));
     if (runs_in_steps(ops)) {
-      out += "-- in steps (online), each committed on its own:\n" + steps_script(ops) + "BEGIN;\n";
+      out += "-- in steps, each committed on its own:\n" + steps_script(ops) + "BEGIN;\n";
     } else {
       out += "BEGIN;\n";
       for (const auto& op : ops)
@@ -807,15 +809,17 @@ bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool up
   const auto steps = steps_of(ops);
   const char* direction = upgrade ? "upgrade" : "downgrade";
   auto progress = qualified({m_schema, kVersionTable + std::string("_progress")});
-  // Every statement of an online revision waits at most this long for a lock.
+  // Every statement of an online revision waits at most this long for a lock (a hand-written
+  // non-transactional one only with --lock-timeout).
   auto saved_timeout = m_options.lock_timeout;
-  if (!m_options.lock_timeout) m_options.lock_timeout = kOnlineLockTimeout;
+  bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+  if (!m_options.lock_timeout && online) m_options.lock_timeout = kOnlineLockTimeout;
   struct Restore {
     std::optional<std::chrono::milliseconds>& slot;
     std::optional<std::chrono::milliseconds> value;
     ~Restore() { slot = value; }
   } restore{m_options.lock_timeout, saved_timeout};
-  const auto timeout_ms = m_options.lock_timeout->count();
+  const auto timeout_ms = m_options.lock_timeout ? m_options.lock_timeout->count() : 0;
 
   std::size_t done = 0;
   auto where = [&](std::size_t k) {
@@ -917,13 +921,13 @@ bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool up
       }
       if (!skip) {
         pqxx::nontransaction tx(m_conn);
-        tx.exec(fmt::format("SET lock_timeout = '{}ms'", timeout_ms));
+        if (timeout_ms > 0) tx.exec(fmt::format("SET lock_timeout = '{}ms'", timeout_ms));
         // A killed client's backend stops its build within a second (PostgreSQL 14+).
         bool check_client = m_conn.server_version() >= 140000;
         if (check_client) tx.exec("SET client_connection_check_interval = 1000");
         if (drop_leftover) tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified(*step.index));
         for (const auto& stmt : step.sql) tx.exec(stmt);
-        tx.exec("RESET lock_timeout");
+        if (timeout_ms > 0) tx.exec("RESET lock_timeout");
         if (check_client) tx.exec("RESET client_connection_check_interval");
       }
       pqxx::work tx(m_conn);
