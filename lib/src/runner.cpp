@@ -218,6 +218,13 @@ std::string progress_table_sql(const std::string& table) {
       table);
 }
 
+std::string progress_table(const std::string& schema) {
+  return qualified({schema, std::string(kVersionTable) + "_progress"});
+}
+
+// Another migrator applied (or reverted) the revision before this run got to it.
+struct NothingToDo {};
+
 // The steps of a revision that runs in steps, for a DBA: each transactional step in its own
 // transaction, the CONCURRENTLY ones outside, every statement under the online lock timeout.
 std::string steps_script(const std::vector<Op>& ops) {
@@ -365,13 +372,21 @@ class Runner::Watcher {
     m_wake.notify_all();
   }
 
-  // What the revision is doing now, reported when it takes more than a few seconds.
+  // What the revision is doing now, reported when it takes more than a few seconds: by the
+  // caller's step observer when there is one (its progress line shows it), else here.
   void step(std::string what) {
+    if (m_on_step) m_on_step(what);
     std::lock_guard lock(m_mutex);
     m_step = std::move(what);
     m_step_since = std::chrono::steady_clock::now();
     m_step_report = m_step_since + std::chrono::seconds(5);
     m_wake.notify_all();
+  }
+
+  // Set before any revision runs (not synchronised with step()).
+  void observe(std::function<void(const std::string&)> on_step) {
+    std::lock_guard lock(m_mutex);
+    m_on_step = std::move(on_step);
   }
 
   // Stops watching; returns the last wait seen ("" if none).
@@ -390,7 +405,7 @@ class Runner::Watcher {
     while (!m_quit) {
       auto never = Clock::time_point::max();
       auto poll_due = !m_pid || m_broken ? never : std::max(m_since + m_first_poll, m_next_poll);
-      auto report_due = !m_pid || m_step.empty() ? never : m_step_report;
+      auto report_due = !m_pid || m_step.empty() || m_on_step ? never : m_step_report;
       auto due = std::min(poll_due, report_due);
       if (due == never) {
         m_wake.wait(lock);
@@ -450,6 +465,7 @@ class Runner::Watcher {
 
   std::function<std::unique_ptr<pqxx::connection>()> m_open;
   Listener m_listener;
+  std::function<void(const std::string&)> m_on_step;
   std::chrono::milliseconds m_first_poll;
   std::unique_ptr<pqxx::connection> m_conn;  // used by the thread only
   std::mutex m_mutex;
@@ -477,6 +493,8 @@ Runner::Runner(pqxx::connection_base& conn, std::string version_schema, Listener
 }
 
 Runner::~Runner() = default;
+
+void Runner::on_step(StepObserver observer) { m_watcher->observe(std::move(observer)); }
 
 std::string Runner::table() const { return qualified({m_schema, kVersionTable}); }
 
@@ -788,7 +806,7 @@ std::optional<std::size_t> Runner::lock_step(pqxx::work& tx, const RevisionGraph
                                              const Revision& r, bool upgrade,
                                              std::optional<int>* attempting) {
   if (!begin_revision(tx, graph, r, upgrade)) return std::nullopt;
-  auto progress = qualified({m_schema, kVersionTable + std::string("_progress")});
+  auto progress = progress_table(m_schema);
   tx.exec(progress_table_sql(progress));
   auto rows = tx.exec_params("SELECT checksum, steps_done, attempting FROM " + progress +
                                  " WHERE revision = $1 AND direction = $2",
@@ -803,14 +821,139 @@ std::optional<std::size_t> Runner::lock_step(pqxx::work& tx, const RevisionGraph
   return rows[0][1].as<std::size_t>();
 }
 
+// What the steps of one revision share while they run.
+struct Runner::StepRun {
+  const RevisionGraph& graph;
+  const Revision& r;
+  bool upgrade;
+  const std::vector<Op>& ops;
+  std::vector<Step> steps;
+  std::string progress;         // the progress table, quoted
+  std::int64_t timeout_ms = 0;  // 0: none
+  std::size_t done = 0;         // steps applied and recorded
+
+  const char* direction() const { return upgrade ? "upgrade" : "downgrade"; }
+  std::string where(std::size_t k) const {
+    if (k >= steps.size()) return "its last step";
+    return fmt::format("{} op #{} step {} of {} ({})", direction(), steps[k].op + 1, k + 1,
+                       steps.size(), printable(describe(ops[steps[k].op])));
+  }
+  std::string left() const {
+    if (done == 0) return "none of its steps is applied";
+    return fmt::format(
+        "steps 1-{} of {} are applied and recorded in {}, the revision is not (retort_version "
+        "unchanged); run the {} again to continue with step {}",
+        done, steps.size(), progress, direction(), done + 1);
+  }
+};
+
+// In a step's transaction: the migrators' lock, and the recorded progress must be this step's.
+void Runner::expect_step(pqxx::work& tx, const StepRun& s, std::size_t k,
+                         std::optional<int>* attempting) {
+  auto now = lock_step(tx, s.graph, s.r, s.upgrade, attempting);
+  if (!now || *now != k)
+    throw Error(fmt::format(
+        "revision {} ({}): another migrator is applying it in steps at the same time (it "
+        "recorded step {} while this run was at step {}); let that one finish",
+        s.r.id, s.r.file.string(), now ? *now : s.steps.size(), k + 1));
+}
+
+// Records step k as done and, with the last, the revision itself, in the caller's transaction.
+void Runner::record_step(pqxx::work& tx, const StepRun& s, std::size_t k) {
+  if (k + 1 == s.steps.size()) {
+    tx.exec_params("DELETE FROM " + s.progress + " WHERE revision = $1 AND direction = $2", s.r.id,
+                   s.direction());
+    tx.exec(s.upgrade ? insert_row_sql(table(), s.r) : delete_row_sql(table(), s.r));
+    return;
+  }
+  tx.exec_params("INSERT INTO " + s.progress +
+                     " (revision, direction, checksum, steps_done) VALUES ($1, $2, $3, $4) ON "
+                     "CONFLICT (revision, direction) DO UPDATE SET steps_done = "
+                     "EXCLUDED.steps_done, attempting = NULL, updated_at = now()",
+                 s.r.id, s.direction(), s.r.checksum, static_cast<int>(k + 1));
+}
+
+// A CONCURRENTLY step (or a non-transactional execute): marked as attempted first, so a rerun
+// after a failure or a kill knows that an INVALID index of its name is its own leftover.
+void Runner::run_outside_transaction(const StepRun& s, std::size_t k) {
+  const auto& step = s.steps[k];
+  bool skip = false, drop_leftover = false;
+  {
+    pqxx::work tx(m_conn);
+    std::optional<int> attempting;
+    expect_step(tx, s, k, &attempting);
+    if (attempting == static_cast<int>(k) && step.index) {
+      auto name = qualified(*step.index);
+      auto state = tx.exec_params(
+          "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)", name);
+      bool exists = !state.empty(), valid = exists && state[0][0].as<bool>();
+      skip = step.builds_index ? valid : !exists;  // the interrupted run got that far
+      drop_leftover = step.builds_index && exists && !valid;
+      if (step.builds_index && valid)
+        m_listener(fmt::format("index {} was built by the interrupted run; keeping it", name));
+      if (drop_leftover)
+        m_listener(fmt::format(
+            "dropping the INVALID index {} left by the interrupted build, then building it again",
+            name));
+    }
+    tx.exec_params("INSERT INTO " + s.progress +
+                       " (revision, direction, checksum, steps_done, attempting) VALUES ($1, $2, "
+                       "$3, $4, $4) ON CONFLICT (revision, direction) DO UPDATE SET attempting = "
+                       "EXCLUDED.attempting, updated_at = now()",
+                   s.r.id, s.direction(), s.r.checksum, static_cast<int>(k));
+    tx.commit();
+  }
+  if (!skip) {
+    pqxx::nontransaction tx(m_conn);
+    if (s.timeout_ms > 0) tx.exec(fmt::format("SET lock_timeout = '{}ms'", s.timeout_ms));
+    // A killed client's backend stops its build within a second (PostgreSQL 14+).
+    bool check_client = m_conn.server_version() >= 140000;
+    if (check_client) tx.exec("SET client_connection_check_interval = 1000");
+    if (drop_leftover) tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified(*step.index));
+    for (const auto& stmt : step.sql) tx.exec(stmt);
+    if (s.timeout_ms > 0) tx.exec("RESET lock_timeout");
+    if (check_client) tx.exec("RESET client_connection_check_interval");
+  }
+  pqxx::work tx(m_conn);
+  expect_step(tx, s, k, nullptr);
+  record_step(tx, s, k);
+  tx.commit();
+}
+
+void Runner::run_steps(StepRun& s) {
+  {
+    pqxx::work tx(m_conn);
+    auto recorded = lock_step(tx, s.graph, s.r, s.upgrade, nullptr);
+    if (!recorded) throw NothingToDo{};
+    s.done = *recorded;
+    tx.commit();
+  }
+  if (s.done > 0)
+    m_listener(
+        fmt::format("resuming revision {} at step {} of {} (an earlier run applied steps 1-{})",
+                    s.r.id, s.done + 1, s.steps.size(), s.done));
+  for (std::size_t k = s.done; k < s.steps.size(); ++k) {
+    check_cancelled();
+    m_watcher->step(fmt::format("revision {} {}", s.r.id, s.where(k)));
+    if (s.steps[k].transactional) {
+      pqxx::work tx(m_conn);
+      expect_step(tx, s, k, nullptr);
+      for (const auto& stmt : s.steps[k].sql) tx.exec(stmt);
+      record_step(tx, s, k);
+      tx.commit();
+    } else {
+      run_outside_transaction(s, k);
+    }
+    s.done = k + 1;
+  }
+}
+
 bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool upgrade) {
   auto start = std::chrono::steady_clock::now();
   const auto& ops = upgrade ? r.upgrade : r.downgrade;
-  const auto steps = steps_of(ops);
-  const char* direction = upgrade ? "upgrade" : "downgrade";
-  auto progress = qualified({m_schema, kVersionTable + std::string("_progress")});
+  StepRun s{graph, r, upgrade, ops, steps_of(ops), progress_table(m_schema)};
   // Every statement of an online revision waits at most this long for a lock (a hand-written
-  // non-transactional one only with --lock-timeout).
+  // non-transactional one only with --lock-timeout). The migrators' lock too.
   auto saved_timeout = m_options.lock_timeout;
   bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
   if (!m_options.lock_timeout && online) m_options.lock_timeout = kOnlineLockTimeout;
@@ -819,145 +962,35 @@ bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool up
     std::optional<std::chrono::milliseconds> value;
     ~Restore() { slot = value; }
   } restore{m_options.lock_timeout, saved_timeout};
-  const auto timeout_ms = m_options.lock_timeout ? m_options.lock_timeout->count() : 0;
-
-  std::size_t done = 0;
-  auto where = [&](std::size_t k) {
-    return fmt::format("{} op #{} step {} of {} ({})", direction, steps[k].op + 1, k + 1,
-                       steps.size(), printable(describe(ops[steps[k].op])));
-  };
-  auto left = [&] {
-    return done == 0 ? std::string("none of its steps is applied")
-                     : fmt::format(
-                           "steps 1-{} of {} are applied and recorded in {}, the revision is not "
-                           "(retort_version unchanged); run the {} again to continue with step {}",
-                           done, steps.size(), progress, direction, done + 1);
-  };
+  s.timeout_ms = m_options.lock_timeout ? m_options.lock_timeout->count() : 0;
   if (m_on_revision) m_on_revision(r, upgrade, false);
   try {
-    {
-      pqxx::work tx(m_conn);
-      auto recorded = lock_step(tx, graph, r, upgrade, nullptr);
-      if (!recorded) {
-        m_watcher->stop();
-        return false;
-      }
-      done = *recorded;
-      tx.commit();
-    }
-    if (done > 0)
-      m_listener(
-          fmt::format("resuming revision {} at step {} of {} (an earlier run applied steps "
-                      "1-{})",
-                      r.id, done + 1, steps.size(), done));
-    for (std::size_t k = done; k < steps.size(); ++k) {
-      check_cancelled();
-      const auto& step = steps[k];
-      m_watcher->step(fmt::format("revision {} {}", r.id, where(k)));
-      bool last = k + 1 == steps.size();
-      // Records step k as done (and, with the last, the revision) in the caller's transaction.
-      auto record = [&](pqxx::work& tx) {
-        if (last) {
-          tx.exec_params("DELETE FROM " + progress + " WHERE revision = $1 AND direction = $2",
-                         r.id, direction);
-          tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
-        } else {
-          tx.exec_params("INSERT INTO " + progress +
-                             " (revision, direction, checksum, steps_done) VALUES ($1, $2, $3, $4) "
-                             "ON CONFLICT (revision, direction) DO UPDATE SET steps_done = "
-                             "EXCLUDED.steps_done, attempting = NULL, updated_at = now()",
-                         r.id, direction, r.checksum, static_cast<int>(k + 1));
-        }
-      };
-      auto expect_at_k = [&](pqxx::work& tx, std::optional<int>* attempting) {
-        auto now = lock_step(tx, graph, r, upgrade, attempting);
-        if (!now || *now != k)
-          throw Error(fmt::format(
-              "revision {} ({}): another migrator is applying it in steps at the same time (it "
-              "recorded step {} while this run was at step {}); let that one finish",
-              r.id, r.file.string(), now ? *now : steps.size(), k + 1));
-      };
-      if (step.transactional) {
-        pqxx::work tx(m_conn);
-        expect_at_k(tx, nullptr);
-        for (const auto& stmt : step.sql) tx.exec(stmt);
-        record(tx);
-        tx.commit();
-        done = k + 1;
-        continue;
-      }
-      // CONCURRENTLY (or a non-transactional execute): marked as attempted first, so a rerun
-      // after a failure or a kill knows an INVALID index of that name is its own leftover.
-      bool skip = false, drop_leftover = false;
-      {
-        pqxx::work tx(m_conn);
-        std::optional<int> attempting;
-        expect_at_k(tx, &attempting);
-        if (attempting == static_cast<int>(k) && step.index) {
-          auto state = tx.exec_params(
-              "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
-              qualified(*step.index));
-          bool exists = !state.empty(), valid = exists && state[0][0].as<bool>();
-          if (step.builds_index && valid) {
-            m_listener(fmt::format("index {} was built by the interrupted run; keeping it",
-                                   qualified(*step.index)));
-            skip = true;
-          } else if (step.builds_index && exists) {
-            m_listener(fmt::format(
-                "dropping the INVALID index {} left by the interrupted build, then building it "
-                "again",
-                qualified(*step.index)));
-            drop_leftover = true;
-          } else if (!step.builds_index && !exists) {
-            skip = true;  // the interrupted drop completed
-          }
-        }
-        tx.exec_params("INSERT INTO " + progress +
-                           " (revision, direction, checksum, steps_done, attempting) VALUES ($1, "
-                           "$2, $3, $4, $4) ON CONFLICT (revision, direction) DO UPDATE SET "
-                           "attempting = EXCLUDED.attempting, updated_at = now()",
-                       r.id, direction, r.checksum, static_cast<int>(k));
-        tx.commit();
-      }
-      if (!skip) {
-        pqxx::nontransaction tx(m_conn);
-        if (timeout_ms > 0) tx.exec(fmt::format("SET lock_timeout = '{}ms'", timeout_ms));
-        // A killed client's backend stops its build within a second (PostgreSQL 14+).
-        bool check_client = m_conn.server_version() >= 140000;
-        if (check_client) tx.exec("SET client_connection_check_interval = 1000");
-        if (drop_leftover) tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified(*step.index));
-        for (const auto& stmt : step.sql) tx.exec(stmt);
-        if (timeout_ms > 0) tx.exec("RESET lock_timeout");
-        if (check_client) tx.exec("RESET client_connection_check_interval");
-      }
-      pqxx::work tx(m_conn);
-      expect_at_k(tx, nullptr);
-      record(tx);
-      tx.commit();
-      done = k + 1;
-    }
+    run_steps(s);
+  } catch (const NothingToDo&) {
+    m_watcher->stop();
+    return false;
   } catch (const Cancelled&) {
     throw Cancelled(
-        fmt::format("interrupted: revision {} ({}) stopped; {}", r.id, r.file.string(), left()));
+        fmt::format("interrupted: revision {} ({}) stopped; {}", r.id, r.file.string(), s.left()));
   } catch (const pqxx::sql_error& e) {
     auto lock_wait = m_watcher->stop();
     if (m_cancelled && e.sqlstate() == "57014")
       throw Cancelled(fmt::format("interrupted: revision {} ({}) stopped at {}; {}", r.id,
-                                  r.file.string(), where(done), left()));
+                                  r.file.string(), s.where(s.done), s.left()));
     if (e.sqlstate() == "55P03")
       throw LockTimeout(fmt::format("revision {} ({}) hit the lock timeout ({} ms) at {}{}; {}",
-                                    r.id, r.file.string(), timeout_ms,
-                                    done < steps.size() ? where(done) : "its first step",
-                                    lock_wait.empty() ? "" : ", waiting for " + lock_wait, left()));
+                                    r.id, r.file.string(), s.timeout_ms, s.where(s.done),
+                                    lock_wait.empty() ? "" : ", waiting for " + lock_wait,
+                                    s.left()));
     throw Error(fmt::format("revision {} ({}) failed at {}; {}.\n  SQL: {}\n  server: {}", r.id,
-                            r.file.string(), done < steps.size() ? where(done) : "its start",
-                            left(), e.query(), server_message(e)));
+                            r.file.string(), s.where(s.done), s.left(), e.query(),
+                            server_message(e)));
   } catch (const pqxx::broken_connection& e) {
     m_watcher->stop();
     throw DatabaseError(fmt::format(
         "lost the connection to the database while applying revision {} ({}) in steps: {}. {} (a "
         "step that was committing may have committed: the next run knows)",
-        r.id, r.file.string(), lost_reason(e), left()));
+        r.id, r.file.string(), lost_reason(e), s.left()));
   }
   m_watcher->stop();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -965,7 +998,7 @@ bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool up
                 .count();
   if (m_on_revision) m_on_revision(r, upgrade, true);
   m_listener(fmt::format("{} {} {} ... done in {} steps ({} ms)", upgrade ? "applied" : "reverted",
-                         r.id, printable(r.message), steps.size(), ms));
+                         r.id, printable(r.message), s.steps.size(), ms));
   return true;
 }
 
