@@ -29,7 +29,7 @@ SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.relo
        c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND c.relname <> 'retort_version'
+  AND c.relname NOT IN ('retort_version', 'retort_version_progress')
   AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
                     AND e.objid = c.oid AND e.deptype = 'e')

@@ -8,6 +8,7 @@
 #include "retort/error.hpp"
 #include "retort/hazard.hpp"
 #include "retort/introspect.hpp"
+#include "retort/online.hpp"
 
 namespace retort {
 
@@ -35,7 +36,8 @@ std::optional<std::string> apply(pqxx::work& tx, const std::vector<Op>& ops, con
     }
   }
   for (std::size_t i = 0; i < ops.size(); ++i)
-    for (const auto& statement : to_sql(ops[i])) {
+    // A CONCURRENTLY op in the form that runs inside this transaction.
+    for (const auto& statement : to_sql(transactional_form(ops[i]))) {
       try {
         tx.exec(statement);
       } catch (const pqxx::sql_error& e) {

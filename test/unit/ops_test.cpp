@@ -376,7 +376,7 @@ TEST(Ops, MalformedOpsNameThePath) {
   EXPECT_EQ(parse_error(R"({"op": "set_not_null", "schema": "s", "table": "t", "column": "c",
                           "extra": 1})"),
             "rev.json: at /upgrade/0: unexpected key \"extra\" (expected one of \"op\", "
-            "\"schema\", \"table\", \"column\", \"hazards\")");
+            "\"schema\", \"table\", \"column\", \"online\", \"hazards\")");
   EXPECT_EQ(parse_error(R"({"op": "execute", "sql": 5})"),
             "rev.json: at /upgrade/0/sql: expected a string, found a number");
   EXPECT_EQ(parse_error(R"({"op": "add_enum_label", "schema": "s", "enum": "e", "label": "x",
