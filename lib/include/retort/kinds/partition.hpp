@@ -20,15 +20,22 @@ std::vector<std::string> partition_sql(const QualifiedName& table, const Partiti
 std::string describe_partition(const QualifiedName& table, const Partition& p,
                                PartitionChange change);
 
-// One template for the four ops, which carry the same fields; create and drop undo each other,
-// attach and detach too.
+constexpr std::string_view partition_op_name(PartitionChange c) {
+  constexpr std::string_view kNames[] = {"create_partition", "drop_partition", "attach_partition",
+                                         "detach_partition"};
+  return kNames[static_cast<int>(c)];
+}
+// Create and drop undo each other, attach and detach too.
+constexpr PartitionChange partition_inverse(PartitionChange c) {
+  constexpr PartitionChange kInverse[] = {PartitionChange::drop, PartitionChange::create,
+                                          PartitionChange::detach, PartitionChange::attach};
+  return kInverse[static_cast<int>(c)];
+}
+
+// One template for the four ops, which carry the same fields.
 template <PartitionChange kChange>
 struct PartitionOp {
-  static constexpr PartitionChange kInverse[] = {PartitionChange::drop, PartitionChange::create,
-                                                 PartitionChange::detach, PartitionChange::attach};
-  static constexpr std::string_view kNames[] = {"create_partition", "drop_partition",
-                                                "attach_partition", "detach_partition"};
-  static constexpr std::string_view kName = kNames[static_cast<int>(kChange)];
+  static constexpr std::string_view kName = partition_op_name(kChange);
   QualifiedName table;
   Partition partition;
   template <class Self, class F>
@@ -37,7 +44,7 @@ struct PartitionOp {
     f("partition", o.partition);
   }
   std::vector<std::string> sql() const { return partition_sql(table, partition, kChange); }
-  PartitionOp<kInverse[static_cast<int>(kChange)]> inverse() const { return {table, partition}; }
+  PartitionOp<partition_inverse(kChange)> inverse() const { return {table, partition}; }
   std::string describe() const { return describe_partition(table, partition, kChange); }
   bool operator==(const PartitionOp&) const = default;
 };
