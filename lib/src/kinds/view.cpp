@@ -147,12 +147,13 @@ Disturbed disturbed_by(const Plan& plan) {
   return d;
 }
 
-// How many views lie under a view (0: it reads only tables), from the current dependencies:
-// views are dropped deepest first and created shallowest first.
-std::map<QualifiedName, int> view_depths(const Schema& current) {
+// How many views of `s` lie under a view (0: it reads only tables), from `s`'s dependencies:
+// views are dropped deepest first (the current schema's) and created shallowest first (the
+// target's, when it was read from a database, else the current's).
+std::map<QualifiedName, int> view_depths(const Schema& s) {
   std::map<QualifiedName, std::set<QualifiedName>> reads;
-  for (const auto& dep : current.facts.dependencies)
-    if (find_view(current, dep.relation)) reads[dep.dependent].insert(dep.relation);
+  for (const auto& dep : s.facts.dependencies)
+    if (find_view(s, dep.relation)) reads[dep.dependent].insert(dep.relation);
   std::map<QualifiedName, int> depth;
   // Bounded by the number of views: dependencies between views form no cycle.
   for (std::size_t round = 0; round <= reads.size(); ++round)
@@ -229,6 +230,9 @@ void diff_views(Plan& plan) {
     plan.emit(Phase::drop_views, op::DropView{q.schema, *find_view(cur, q)});
   std::erase_if(order, [&](const auto& q) { return dropped.contains(q); });
   order.insert(order.end(), created.begin(), created.end());
+  // A new view over a new view: only the target knows (an inspected database, or the models'
+  // views as the probes created them).
+  if (!tgt.facts.dependencies.empty()) depths = view_depths(tgt);
   std::stable_sort(order.begin(), order.end(),
                    [&](const auto& a, const auto& b) { return depth_of(a) < depth_of(b); });
   for (const auto& q : order)
