@@ -38,6 +38,8 @@ options (each overrides retort.ini):
   --rename SPEC         plan a rename instead of drop + add, repeatable: schema.table.column=new,
                         schema.table=new (a table or enum type), old=new (a schema)
   --no-rename           plan every rename candidate as drop + add (values lost), without asking
+  --online              online forms for existing tables (CREATE INDEX CONCURRENTLY, NOT VALID
+                        then VALIDATE, ...; docs/migrations.md), as `online = true` in retort.ini
   -h, --help            this help
 
 Environment: DATABASE_URL, RETORT_FORWARD, RETORT_FORWARD_PORT, RETORT_FORWARD_URL, PG*, TMPDIR;
@@ -63,6 +65,7 @@ while [ $# -gt 0 ]; do
     --rename) [ $# -ge 2 ] || die "$1 needs a value"; renames+=(--rename "$2"); shift 2 ;;
     --rename=*) renames+=("$1"); shift ;;
     --no-rename) renames+=(--no-rename); shift ;;
+    --online) renames+=(--online); shift ;;  # passed to revision like the rename options
     -h|--help) usage; exit 0 ;;
     *) echo "autogen_migrations: unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac

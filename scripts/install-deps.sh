@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libpqxx-dev libpq-dev nlohmann-json3-dev libfmt-dev
   libboost-program-options-dev libgtest-dev libssl-dev postgresql postgresql-client socat
-  graphviz libxml2-utils pgbouncer clang-tidy)
+  graphviz libxml2-utils pgbouncer clang-tidy ccache)
 # The benchmark also compares with Alembic; only its script asks for these.
 [ "${1:-}" = "--bench" ] && packages+=(python3-alembic python3-sqlalchemy python3-psycopg2 time)
 

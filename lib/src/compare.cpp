@@ -490,8 +490,10 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
                              {.missing = MissingSchema::skip, .columns_tx = &pair.helper()});
     auto wanted = restrict_to(target.get(), scope);
     rename_ops = settle_renames(pair.main(), cmp.current, wanted, renames, cmp.rename_candidates);
-    if (!rename_ops.empty())
+    if (!rename_ops.empty()) {
       cmp.current = introspect(pair.main(), scope, {.missing = MissingSchema::skip});
+      cmp.renamed = true;
+    }
     // Which tables hold rows is looked up on the helper while the main connection canonicalizes;
     // the tables come from the target as written (canonical forms do not change nullability).
     // After renames only the main transaction knows the new names.

@@ -52,18 +52,25 @@ Hazards of(const op::AlterColumnType& o) {
   if (relabel_only(o.old_type, o.type)) return {};
   return {H::rewrites_table, H::may_fail_on_data};
 }
-Hazards of(const op::SetNotNull&) { return {H::access_exclusive_scan, H::may_fail_on_data}; }
+// Online forms (online.hpp) scan under SHARE UPDATE EXCLUSIVE (reads and writes go on) and take
+// their strong locks only for catalog changes.
+Hazards of(const op::SetNotNull& o) {
+  if (o.online) return {H::validates_rows, H::may_fail_on_data};
+  return {H::access_exclusive_scan, H::may_fail_on_data};
+}
 // Unique, primary-key and exclusion constraints build their index under ACCESS EXCLUSIVE.
 Hazards of(const op::AddPrimaryKey&) {
   return {H::access_exclusive_scan, H::builds_index, H::may_fail_on_data};
 }
-Hazards of(const op::AddUnique&) {
+Hazards of(const op::AddUnique& o) {
+  if (o.online) return {H::builds_index, H::may_fail_on_data};
   return {H::access_exclusive_scan, H::builds_index, H::may_fail_on_data};
 }
 Hazards of(const op::AddExclusion&) {
   return {H::access_exclusive_scan, H::builds_index, H::may_fail_on_data};
 }
-Hazards of(const op::AddCheck&) {
+Hazards of(const op::AddCheck& o) {
+  if (o.online) return {H::validates_rows, H::may_fail_on_data};
   return {H::access_exclusive_scan, H::validates_rows, H::may_fail_on_data};
 }
 // A foreign key scans under SHARE ROW EXCLUSIVE: writes wait, reads go on.

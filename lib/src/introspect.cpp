@@ -29,7 +29,7 @@ SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.relo
        c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND c.relname <> 'retort_version'
+  AND c.relname NOT IN ('retort_version', 'retort_version_progress')
   AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
                     AND e.objid = c.oid AND e.deptype = 'e')
@@ -120,11 +120,6 @@ WHERE n.nspname = ANY($1::text[]) AND con.contype IN ({})
                      defined.empty() ? "NULL" : defined, types);
 }
 
-const std::string& constraint_query_text() {
-  static const std::string query = constraints_query();
-  return query;
-}
-
 // A sequence behind a column: an identity's ('i') or a serial's ('a').
 struct ColumnSequence {
   char deptype = 0;
@@ -165,35 +160,6 @@ std::uint64_t column_key(std::uint32_t table, int attnum) {
 
 constexpr const char* kSchemasQuery =
     "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])";
-
-}  // namespace
-
-std::string introspection_script(const std::vector<std::string>& schemas) {
-  std::string out = "SET search_path = '';\n";
-  auto fill = [&](std::string sql) {
-    auto replace = [&](const std::string& from, const std::string& to) {
-      for (auto p = sql.find(from); p != std::string::npos; p = sql.find(from, p + to.size()))
-        sql.replace(p, from.size(), to);
-    };
-    replace("$1", quote_literal(array_literal(schemas)));
-    replace("$2", "NULL");
-    return sql;
-  };
-  for (const char* q :
-       {kSchemasQuery, kTablesQuery, kColumnsQuery, kCommentsQuery, kSequencesQuery})
-    out += fill(q) + ";\n";
-  for (const std::string& q :
-       {constraint_query_text(), std::string(kIndexesQuery), std::string(kPoliciesQuery),
-        std::string(kGrantsQuery), std::string(kEnumsQuery), std::string(kViewsQuery),
-        std::string(kDependenciesQuery), std::string(kExtensionsQuery),
-        std::string(kSequencesObjectsQuery), std::string(kDomainsQuery),
-        std::string(kCompositesQuery), std::string(kTriggersQuery), std::string(kFunctionsQuery),
-        std::string(kPartitionsQuery)})
-    out += fill(q) + ";\n";
-  return out;
-}
-
-namespace {
 
 void read_schemas(Schema& schema, const pqxx::result& rows, const std::vector<std::string>& wanted,
                   MissingSchema missing) {
@@ -317,77 +283,132 @@ void read_constraints(Catalog& catalog, const pqxx::result& rows) {
   }
 }
 
+// What the rows of one catalog query are read into.
+struct Reading {
+  Schema& schema;
+  Catalog& catalog;
+  const std::vector<std::string>& wanted;
+  MissingSchema missing;
+};
+
+// One query of the fixed set and its reader. Queries take the schemas as $1 and, those about
+// tables, the tables asked for as $2 (NULL: all); schema-level kinds are read whole even when
+// only some tables are asked for (probes). Readers run in this order: tables, then columns,
+// before anything that names a column.
+struct CatalogQuery {
+  std::string sql;
+  void (*read)(Reading&, const pqxx::result&);
+};
+
+const std::vector<CatalogQuery>& catalog_queries() {
+  static const std::vector<CatalogQuery> queries = {
+      {kSchemasQuery,
+       [](Reading& r, const pqxx::result& rows) {
+         read_schemas(r.schema, rows, r.wanted, r.missing);
+       }},
+      {kTablesQuery,
+       [](Reading& r, const pqxx::result& rows) { read_tables(r.schema, r.catalog, rows); }},
+      {kColumnsQuery, [](Reading& r, const pqxx::result& rows) { read_columns(r.catalog, rows); }},
+      {kCommentsQuery,
+       [](Reading& r, const pqxx::result& rows) { read_comments(r.catalog, rows); }},
+      {kSequencesQuery,
+       [](Reading& r, const pqxx::result& rows) { read_sequences(r.catalog, rows); }},
+      {constraints_query(),
+       [](Reading& r, const pqxx::result& rows) { read_constraints(r.catalog, rows); }},
+      {kIndexesQuery, [](Reading& r, const pqxx::result& rows) { read_indexes(r.catalog, rows); }},
+      {kPoliciesQuery,
+       [](Reading& r, const pqxx::result& rows) { read_policies(r.catalog, rows); }},
+      {kGrantsQuery, [](Reading& r, const pqxx::result& rows) { read_grants(r.catalog, rows); }},
+      {kEnumsQuery, [](Reading& r, const pqxx::result& rows) { read_enums(r.schema, rows); }},
+      {kExtensionsQuery,
+       [](Reading& r, const pqxx::result& rows) { read_extensions(r.schema, rows); }},
+      {kSequencesObjectsQuery,
+       [](Reading& r, const pqxx::result& rows) { read_sequence_objects(r.schema, rows); }},
+      {kDomainsQuery, [](Reading& r, const pqxx::result& rows) { read_domains(r.schema, rows); }},
+      {kCompositesQuery,
+       [](Reading& r, const pqxx::result& rows) { read_composites(r.schema, rows); }},
+      {kViewsQuery, [](Reading& r, const pqxx::result& rows) { read_views(r.schema, rows); }},
+      {kDependenciesQuery,
+       [](Reading& r, const pqxx::result& rows) { read_dependencies(r.schema, rows); }},
+      {kTriggersQuery,
+       [](Reading& r, const pqxx::result& rows) { read_triggers(r.catalog, rows); }},
+      {kPartitionsQuery,
+       [](Reading& r, const pqxx::result& rows) { read_partitions(r.catalog, rows); }},
+      {kFunctionsQuery,
+       [](Reading& r, const pqxx::result& rows) { read_functions(r.schema, rows); }},
+  };
+  return queries;
+}
+
+// A query with its parameters written in as literals: the pipeline sends plain queries only.
+// The server plans them as it plans a bound statement's (a custom plan for these values).
+std::string with_parameters(std::string sql, const std::string& wanted,
+                            const std::optional<std::string>& only) {
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (auto p = sql.find(from); p != std::string::npos; p = sql.find(from, p + to.size()))
+      sql.replace(p, from.size(), to);
+  };
+  replace("$1", quote_literal(wanted));
+  replace("$2", only ? quote_literal(*only) : "NULL");
+  return sql;
+}
+
 }  // namespace
+
+std::string introspection_script(const std::vector<std::string>& schemas) {
+  std::string out = "SET search_path = '';\n";
+  for (const auto& q : catalog_queries())
+    out += with_parameters(q.sql, array_literal(schemas), std::nullopt) + ";\n";
+  return out;
+}
 
 Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& schemas,
                   const IntrospectOptions& options) {
-  std::size_t queries = 0;
   const auto wanted = array_literal(schemas);
   const auto only =
       options.tables ? std::optional<std::string>(array_literal(*options.tables)) : std::nullopt;
-  auto run = [&](const std::string& sql) {
-    ++queries;
-    return tx.exec_params(sql, wanted, only);
-  };
+  const auto& queries = catalog_queries();
+  std::size_t count = 0;
+  // The column query, the largest, runs on the helper (in the same snapshot) meanwhile.
   std::future<pqxx::result> columns;
   auto* columns_tx = options.columns_tx;
   if (columns_tx) {
-    queries += 2;
-    columns = std::async(std::launch::async, [columns_tx, &wanted, &only] {
+    count += 2;
+    auto sql = with_parameters(kColumnsQuery, wanted, only);
+    columns = std::async(std::launch::async, [columns_tx, sql = std::move(sql)] {
       columns_tx->exec("SET LOCAL search_path = ''");
-      return columns_tx->exec_params(kColumnsQuery, wanted, only);
+      return columns_tx->exec(sql);
     });
   }
-  tx.exec("SET LOCAL search_path = ''");
-  queries += 2;
+  // The rest go out together, one round trip rather than one per query (19 of them, and each
+  // costs a wake-up of both processes on a loaded machine); results are read in order.
+  std::vector<pqxx::result> results(queries.size());
+  {
+    pqxx::pipeline pipe(tx);
+    pipe.retain(static_cast<int>(queries.size() + 1));
+    auto setting = pipe.insert("SET LOCAL search_path = ''");
+    std::vector<std::optional<pqxx::pipeline::query_id>> ids(queries.size());
+    for (std::size_t i = 0; i < queries.size(); ++i)
+      if (!(columns_tx && queries[i].sql == kColumnsQuery))
+        ids[i] = pipe.insert(with_parameters(queries[i].sql, wanted, only));
+    pipe.resume();
+    count += 1;
+    pipe.retrieve(setting);
+    for (std::size_t i = 0; i < queries.size(); ++i)
+      if (ids[i]) {
+        results[i] = pipe.retrieve(*ids[i]);
+        ++count;
+      }
+    pipe.complete();
+  }
   Schema schema;
-  read_schemas(schema, tx.exec_params(kSchemasQuery, wanted), schemas, options.missing);
   Catalog catalog;
-  read_tables(schema, catalog, run(kTablesQuery));
-
-  // The other queries go out while the column query runs on the helper; results are read after.
-  auto comments = run(kCommentsQuery);
-  auto sequences = run(kSequencesQuery);
-  auto constraints = run(constraint_query_text());
-  auto indexes = run(kIndexesQuery);
-  auto policies = run(kPoliciesQuery);
-  auto grants = run(kGrantsQuery);
-  ++queries;
-  auto enums = tx.exec_params(kEnumsQuery, wanted);
-  // Schema-level objects: read whole even when only some tables are asked for (probes).
-  queries += 4;
-  auto extensions = tx.exec_params(kExtensionsQuery, wanted);
-  auto sequence_objects = tx.exec_params(kSequencesObjectsQuery, wanted);
-  auto domains = tx.exec_params(kDomainsQuery, wanted);
-  auto composites = tx.exec_params(kCompositesQuery, wanted);
-  queries += 2;
-  auto views = tx.exec_params(kViewsQuery, wanted);
-  auto dependencies = tx.exec_params(kDependenciesQuery, wanted);
-  auto triggers = run(kTriggersQuery);
-  auto partitions = run(kPartitionsQuery);
-  ++queries;
-  auto functions = tx.exec_params(kFunctionsQuery, wanted);
-
-  read_columns(catalog, columns_tx ? columns.get() : run(kColumnsQuery));
-  read_comments(catalog, comments);
-  read_sequences(catalog, sequences);
-  read_constraints(catalog, constraints);
-  read_indexes(catalog, indexes);
-  read_policies(catalog, policies);
-  read_grants(catalog, grants);
-  read_enums(schema, enums);
-  read_extensions(schema, extensions);
-  read_sequence_objects(schema, sequence_objects);
-  read_domains(schema, domains);
-  read_composites(schema, composites);
-  read_views(schema, views);
-  read_dependencies(schema, dependencies);
-  read_triggers(catalog, triggers);
-  read_partitions(catalog, partitions);
-  read_functions(schema, functions);
-
+  Reading reading{schema, catalog, schemas, options.missing};
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    queries[i].read(reading,
+                    columns_tx && queries[i].sql == kColumnsQuery ? columns.get() : results[i]);
   schema.normalize();
-  if (options.query_count) *options.query_count += queries;
+  if (options.query_count) *options.query_count += count;
   return schema;
 }
 

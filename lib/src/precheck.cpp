@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <optional>
+#include <set>
 
 #include "retort/sql.hpp"
 
@@ -193,30 +194,67 @@ std::optional<PrecheckFailure> run(pqxx::dbtransaction& tx, const Check& c) {
   }
 }
 
+// The tables among `tables` that may hold rows, in one query: a check on a table with no pages
+// cannot fail, and a plan over empty tables (1,000 of them in the benchmark) then costs one round
+// trip rather than three per check. A table an earlier op creates is not there yet: left out,
+// as its check would be. Other relation kinds (partitioned, foreign) have no pages of their own.
+std::set<QualifiedName> tables_with_pages(pqxx::dbtransaction& tx,
+                                          const std::vector<QualifiedName>& tables) {
+  std::vector<std::string> schema_names, table_names;
+  schema_names.reserve(tables.size());
+  table_names.reserve(tables.size());
+  for (const auto& t : tables) {
+    schema_names.push_back(t.schema);
+    table_names.push_back(t.name);
+  }
+  std::set<QualifiedName> out;
+  for (const auto& row :
+       tx.exec_params("SELECT t.s, t.n FROM unnest($1::text[], $2::text[]) t(s, n) "
+                      "JOIN pg_catalog.pg_namespace ns ON ns.nspname = t.s "
+                      "JOIN pg_catalog.pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n "
+                      "WHERE c.relkind <> 'r' OR pg_catalog.pg_relation_size(c.oid) > 0",
+                      array_literal(schema_names), array_literal(table_names)))
+    out.insert({row[0].c_str(), row[1].c_str()});
+  return out;
+}
+
 }  // namespace
 
 std::vector<PrecheckFailure> precheck(pqxx::connection_base& conn,
                                       const std::vector<const Revision*>& revisions) {
+  struct Planned {
+    const Revision* revision;
+    std::size_t op;
+    Check check;
+  };
+  std::vector<Planned> planned;
+  [&] {
+    for (const auto* r : revisions)
+      for (std::size_t i = 0; i < r->upgrade.size(); ++i) {
+        // Hand-written SQL may change the data (a backfill before SET NOT NULL): what follows it
+        // cannot be judged from the data as it is now.
+        if (std::holds_alternative<op::Execute>(r->upgrade[i])) return;
+        if (auto check = std::visit([](const auto& o) { return check_of(o); }, r->upgrade[i]))
+          planned.push_back({r, i, std::move(*check)});
+      }
+  }();
   std::vector<PrecheckFailure> out;
+  if (planned.empty()) return out;
   pqxx::work tx(conn);
   tx.exec("SET LOCAL search_path = ''");
-  for (const auto* r : revisions)
-    for (std::size_t i = 0; i < r->upgrade.size(); ++i) {
-      // Hand-written SQL may change the data (a backfill before SET NOT NULL): what follows it
-      // cannot be judged from the data as it is now.
-      if (std::holds_alternative<op::Execute>(r->upgrade[i])) {
-        tx.abort();
-        return out;
-      }
-      auto check = std::visit([](const auto& o) { return check_of(o); }, r->upgrade[i]);
-      if (!check) continue;
-      if (auto f = run(tx, *check)) {
-        f->revision = r->id;
-        f->op_number = i + 1;
-        f->op = describe(r->upgrade[i]);
-        out.push_back(std::move(*f));
-      }
+  std::vector<QualifiedName> tables;
+  tables.reserve(planned.size());
+  for (const auto& p : planned) tables.push_back(p.check.table);
+  auto with_rows = tables_with_pages(tx, tables);
+  for (const auto& p : planned) {
+    if (!with_rows.contains(p.check.table)) continue;
+    if (auto f = run(tx, p.check)) {
+      f->revision = p.revision->id;
+      f->op_number = p.op + 1;
+      f->op = describe(p.revision->upgrade[p.op]);
+      out.push_back(std::move(*f));
     }
+  }
   tx.abort();
   return out;
 }

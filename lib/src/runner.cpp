@@ -16,6 +16,7 @@
 #include "retort/hazard.hpp"
 #include "retort/introspect.hpp"
 #include "retort/json_cursor.hpp"
+#include "retort/online.hpp"
 #include "retort/sql.hpp"
 #include "retort/sql_statements.hpp"
 
@@ -207,10 +208,35 @@ struct RevisionAttempt {
   }
 };
 
-const op::Execute* non_transactional(const std::vector<Op>& ops) {
-  for (const auto& o : ops)
-    if (auto* e = std::get_if<op::Execute>(&o); e && !e->transactional) return e;
-  return nullptr;
+// Where a revision that runs in steps records the steps done (and the CONCURRENTLY step being
+// attempted), so a rerun continues after them. Excluded from introspection like the version table.
+std::string progress_table_sql(const std::string& table) {
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (revision text NOT NULL, direction text NOT NULL, checksum "
+      "text NOT NULL, steps_done integer NOT NULL, attempting integer, updated_at timestamptz NOT "
+      "NULL DEFAULT now(), PRIMARY KEY (revision, direction))",
+      table);
+}
+
+std::string progress_table(const std::string& schema) {
+  return qualified({schema, std::string(kVersionTable) + "_progress"});
+}
+
+// Another migrator applied (or reverted) the revision before this run got to it.
+struct NothingToDo {};
+
+// The steps of a revision that runs in steps, for a DBA: each transactional step in its own
+// transaction, the CONCURRENTLY ones outside, every statement under the online lock timeout.
+std::string steps_script(const std::vector<Op>& ops) {
+  bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+  std::string out =
+      online ? fmt::format("SET lock_timeout = '{}ms';\n", kOnlineLockTimeout.count()) : "";
+  for (const auto& step : steps_of(ops)) {
+    out += step.transactional ? "BEGIN;\n" : "-- outside a transaction:\n";
+    for (const auto& stmt : step.sql) out += terminated(stmt);
+    if (step.transactional) out += "COMMIT;\n";
+  }
+  return out + (online ? "RESET lock_timeout;\n" : "");
 }
 
 std::size_t count_of(const std::string& target) {
@@ -304,11 +330,13 @@ std::string migration_script(const RevisionGraph& graph, const std::vector<std::
     for (const auto& w : r.warnings) out += fmt::format("-- warning: {}\n", printable(w));
     for (const auto& line : hazard_lines(ops, op_hazards(r, upgrade)))
       out += fmt::format("-- hazard: {}\n", printable(line));
-    bool in_transaction = !non_transactional(ops);
-    out += in_transaction ? "BEGIN;\n" : "-- outside a transaction:\n";
-    for (const auto& op : ops)
-      for (const auto& stmt : to_sql(op)) out += terminated(stmt);
-    if (!in_transaction) out += "BEGIN;\n";
+    if (runs_in_steps(ops)) {
+      out += "-- in steps, each committed on its own:\n" + steps_script(ops) + "BEGIN;\n";
+    } else {
+      out += "BEGIN;\n";
+      for (const auto& op : ops)
+        for (const auto& stmt : to_sql(op)) out += terminated(stmt);
+    }
     out += (upgrade ? insert_row_sql(table, r) : delete_row_sql(table, r)) + ";\nCOMMIT;\n";
   }
   return out;
@@ -344,13 +372,21 @@ class Runner::Watcher {
     m_wake.notify_all();
   }
 
-  // What the revision is doing now, reported when it takes more than a few seconds.
+  // What the revision is doing now, reported when it takes more than a few seconds: by the
+  // caller's step observer when there is one (its progress line shows it), else here.
   void step(std::string what) {
+    if (m_on_step) m_on_step(what);
     std::lock_guard lock(m_mutex);
     m_step = std::move(what);
     m_step_since = std::chrono::steady_clock::now();
     m_step_report = m_step_since + std::chrono::seconds(5);
     m_wake.notify_all();
+  }
+
+  // Set before any revision runs (not synchronised with step()).
+  void observe(std::function<void(const std::string&)> on_step) {
+    std::lock_guard lock(m_mutex);
+    m_on_step = std::move(on_step);
   }
 
   // Stops watching; returns the last wait seen ("" if none).
@@ -369,7 +405,7 @@ class Runner::Watcher {
     while (!m_quit) {
       auto never = Clock::time_point::max();
       auto poll_due = !m_pid || m_broken ? never : std::max(m_since + m_first_poll, m_next_poll);
-      auto report_due = !m_pid || m_step.empty() ? never : m_step_report;
+      auto report_due = !m_pid || m_step.empty() || m_on_step ? never : m_step_report;
       auto due = std::min(poll_due, report_due);
       if (due == never) {
         m_wake.wait(lock);
@@ -429,6 +465,7 @@ class Runner::Watcher {
 
   std::function<std::unique_ptr<pqxx::connection>()> m_open;
   Listener m_listener;
+  std::function<void(const std::string&)> m_on_step;
   std::chrono::milliseconds m_first_poll;
   std::unique_ptr<pqxx::connection> m_conn;  // used by the thread only
   std::mutex m_mutex;
@@ -456,6 +493,8 @@ Runner::Runner(pqxx::connection_base& conn, std::string version_schema, Listener
 }
 
 Runner::~Runner() = default;
+
+void Runner::on_step(StepObserver observer) { m_watcher->observe(std::move(observer)); }
 
 std::string Runner::table() const { return qualified({m_schema, kVersionTable}); }
 
@@ -658,9 +697,7 @@ bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
   }
   for (int attempt = 0;; ++attempt) {
     try {
-      return non_transactional(upgrade ? r.upgrade : r.downgrade)
-                 ? run_outside_transaction(graph, r, upgrade)
-                 : run_once(graph, r, upgrade);
+      return runs_in_steps(ops) ? run_in_steps(graph, r, upgrade) : run_once(graph, r, upgrade);
     } catch (const LockTimeout& e) {
       m_watcher->stop();
       if (attempt >= m_options.lock_retries)
@@ -672,8 +709,9 @@ bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
       m_listener(fmt::format("{}; retrying in {} ms (attempt {} of {})", e.what(), pause.count(),
                              attempt + 2, m_options.lock_retries + 1));
       sleep_unless_cancelled(pause);
-    } catch (const Cancelled&) {
+    } catch (const Cancelled& e) {
       m_watcher->stop();
+      if (runs_in_steps(ops)) throw;  // its message says which steps stay applied
       throw Cancelled(
           fmt::format("interrupted: revision {} ({}) was rolled back; nothing of it was applied",
                       r.id, r.file.string()));
@@ -764,39 +802,203 @@ bool Runner::run_once(const RevisionGraph& graph, const Revision& r, bool upgrad
   return true;
 }
 
-// A revision whose one op must run outside a transaction (CREATE INDEX CONCURRENTLY): checked
-// under the lock, run in autocommit mode, then recorded under the lock.
-bool Runner::run_outside_transaction(const RevisionGraph& graph, const Revision& r, bool upgrade) {
-  auto start = std::chrono::steady_clock::now();
-  const auto* op = non_transactional(upgrade ? r.upgrade : r.downgrade);
+std::optional<std::size_t> Runner::lock_step(pqxx::work& tx, const RevisionGraph& graph,
+                                             const Revision& r, bool upgrade,
+                                             std::optional<int>* attempting) {
+  if (!begin_revision(tx, graph, r, upgrade)) return std::nullopt;
+  auto progress = progress_table(m_schema);
+  tx.exec(progress_table_sql(progress));
+  auto rows = tx.exec_params("SELECT checksum, steps_done, attempting FROM " + progress +
+                                 " WHERE revision = $1 AND direction = $2",
+                             r.id, upgrade ? "upgrade" : "downgrade");
+  if (rows.empty()) return 0;
+  if (rows[0][0].c_str() != r.checksum)
+    throw Error(fmt::format(
+        "{}: revision {} was edited after an interrupted run applied some of its steps: restore "
+        "the file as it was and run the {} again to finish it",
+        r.file.string(), r.id, upgrade ? "upgrade" : "downgrade"));
+  if (attempting && !rows[0][2].is_null()) *attempting = rows[0][2].as<int>();
+  return rows[0][1].as<std::size_t>();
+}
+
+// What the steps of one revision share while they run.
+struct Runner::StepRun {
+  const RevisionGraph& graph;
+  const Revision& r;
+  bool upgrade;
+  const std::vector<Op>& ops;
+  std::vector<Step> steps;
+  std::string progress;         // the progress table, quoted
+  std::int64_t timeout_ms = 0;  // 0: none
+  std::size_t done = 0;         // steps applied and recorded
+
+  const char* direction() const { return upgrade ? "upgrade" : "downgrade"; }
+  std::string where(std::size_t k) const {
+    if (k >= steps.size()) return "its last step";
+    return fmt::format("{} op #{} step {} of {} ({})", direction(), steps[k].op + 1, k + 1,
+                       steps.size(), printable(describe(ops[steps[k].op])));
+  }
+  std::string left() const {
+    if (done == 0) return "none of its steps is applied";
+    return fmt::format(
+        "steps 1-{} of {} are applied and recorded in {}, the revision is not (retort_version "
+        "unchanged); run the {} again to continue with step {}",
+        done, steps.size(), progress, direction(), done + 1);
+  }
+};
+
+// In a step's transaction: the migrators' lock, and the recorded progress must be this step's.
+void Runner::expect_step(pqxx::work& tx, const StepRun& s, std::size_t k,
+                         std::optional<int>* attempting) {
+  auto now = lock_step(tx, s.graph, s.r, s.upgrade, attempting);
+  if (!now || *now != k)
+    throw Error(fmt::format(
+        "revision {} ({}): another migrator is applying it in steps at the same time (it "
+        "recorded step {} while this run was at step {}); let that one finish",
+        s.r.id, s.r.file.string(), now ? *now : s.steps.size(), k + 1));
+}
+
+// Records step k as done and, with the last, the revision itself, in the caller's transaction.
+void Runner::record_step(pqxx::work& tx, const StepRun& s, std::size_t k) {
+  if (k + 1 == s.steps.size()) {
+    tx.exec_params("DELETE FROM " + s.progress + " WHERE revision = $1 AND direction = $2", s.r.id,
+                   s.direction());
+    tx.exec(s.upgrade ? insert_row_sql(table(), s.r) : delete_row_sql(table(), s.r));
+    return;
+  }
+  tx.exec_params("INSERT INTO " + s.progress +
+                     " (revision, direction, checksum, steps_done) VALUES ($1, $2, $3, $4) ON "
+                     "CONFLICT (revision, direction) DO UPDATE SET steps_done = "
+                     "EXCLUDED.steps_done, attempting = NULL, updated_at = now()",
+                 s.r.id, s.direction(), s.r.checksum, static_cast<int>(k + 1));
+}
+
+// A CONCURRENTLY step (or a non-transactional execute): marked as attempted first, so a rerun
+// after a failure or a kill knows that an INVALID index of its name is its own leftover.
+void Runner::run_outside_transaction(const StepRun& s, std::size_t k) {
+  const auto& step = s.steps[k];
+  bool skip = false, drop_leftover = false;
   {
     pqxx::work tx(m_conn);
-    bool needed = begin_revision(tx, graph, r, upgrade);
-    m_watcher->stop();
-    if (!needed) return false;
+    std::optional<int> attempting;
+    expect_step(tx, s, k, &attempting);
+    if (attempting == static_cast<int>(k) && step.index) {
+      auto name = qualified(*step.index);
+      auto state = tx.exec_params(
+          "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)", name);
+      bool exists = !state.empty(), valid = exists && state[0][0].as<bool>();
+      skip = step.builds_index ? valid : !exists;  // the interrupted run got that far
+      drop_leftover = step.builds_index && exists && !valid;
+      if (step.builds_index && valid)
+        m_listener(fmt::format("index {} was built by the interrupted run; keeping it", name));
+      if (drop_leftover)
+        m_listener(fmt::format(
+            "dropping the INVALID index {} left by the interrupted build, then building it again",
+            name));
+    }
+    tx.exec_params("INSERT INTO " + s.progress +
+                       " (revision, direction, checksum, steps_done, attempting) VALUES ($1, $2, "
+                       "$3, $4, $4) ON CONFLICT (revision, direction) DO UPDATE SET attempting = "
+                       "EXCLUDED.attempting, updated_at = now()",
+                   s.r.id, s.direction(), s.r.checksum, static_cast<int>(k));
+    tx.commit();
   }
-  check_cancelled();
-  try {
+  if (!skip) {
     pqxx::nontransaction tx(m_conn);
-    tx.exec(op->sql_text);
-  } catch (const pqxx::sql_error& e) {
-    if (m_cancelled && e.sqlstate() == "57014") throw Cancelled("interrupted");
-    throw Error(fmt::format(
-        "revision {} ({}) failed in its non-transactional op (run outside a transaction: check "
-        "what of it took effect before running it again).\n  SQL: {}\n  server: {}",
-        r.id, r.file.string(), op->sql_text, server_message(e)));
+    if (s.timeout_ms > 0) tx.exec(fmt::format("SET lock_timeout = '{}ms'", s.timeout_ms));
+    // A killed client's backend stops its build within a second (PostgreSQL 14+).
+    bool check_client = m_conn.server_version() >= 140000;
+    if (check_client) tx.exec("SET client_connection_check_interval = 1000");
+    if (drop_leftover) tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + qualified(*step.index));
+    for (const auto& stmt : step.sql) tx.exec(stmt);
+    if (s.timeout_ms > 0) tx.exec("RESET lock_timeout");
+    if (check_client) tx.exec("RESET client_connection_check_interval");
   }
   pqxx::work tx(m_conn);
-  if (begin_revision(tx, graph, r, upgrade)) {
-    tx.exec(upgrade ? insert_row_sql(table(), r) : delete_row_sql(table(), r));
+  expect_step(tx, s, k, nullptr);
+  record_step(tx, s, k);
+  tx.commit();
+}
+
+void Runner::run_steps(StepRun& s) {
+  {
+    pqxx::work tx(m_conn);
+    auto recorded = lock_step(tx, s.graph, s.r, s.upgrade, nullptr);
+    if (!recorded) throw NothingToDo{};
+    s.done = *recorded;
     tx.commit();
+  }
+  if (s.done > 0)
+    m_listener(
+        fmt::format("resuming revision {} at step {} of {} (an earlier run applied steps 1-{})",
+                    s.r.id, s.done + 1, s.steps.size(), s.done));
+  for (std::size_t k = s.done; k < s.steps.size(); ++k) {
+    check_cancelled();
+    m_watcher->step(fmt::format("revision {} {}", s.r.id, s.where(k)));
+    if (s.steps[k].transactional) {
+      pqxx::work tx(m_conn);
+      expect_step(tx, s, k, nullptr);
+      for (const auto& stmt : s.steps[k].sql) tx.exec(stmt);
+      record_step(tx, s, k);
+      tx.commit();
+    } else {
+      run_outside_transaction(s, k);
+    }
+    s.done = k + 1;
+  }
+}
+
+bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool upgrade) {
+  auto start = std::chrono::steady_clock::now();
+  const auto& ops = upgrade ? r.upgrade : r.downgrade;
+  StepRun s{graph, r, upgrade, ops, steps_of(ops), progress_table(m_schema)};
+  // Every statement of an online revision waits at most this long for a lock (a hand-written
+  // non-transactional one only with --lock-timeout). The migrators' lock too.
+  auto saved_timeout = m_options.lock_timeout;
+  bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+  if (!m_options.lock_timeout && online) m_options.lock_timeout = kOnlineLockTimeout;
+  struct Restore {
+    std::optional<std::chrono::milliseconds>& slot;
+    std::optional<std::chrono::milliseconds> value;
+    ~Restore() { slot = value; }
+  } restore{m_options.lock_timeout, saved_timeout};
+  s.timeout_ms = m_options.lock_timeout ? m_options.lock_timeout->count() : 0;
+  if (m_on_revision) m_on_revision(r, upgrade, false);
+  try {
+    run_steps(s);
+  } catch (const NothingToDo&) {
+    m_watcher->stop();
+    return false;
+  } catch (const Cancelled&) {
+    throw Cancelled(
+        fmt::format("interrupted: revision {} ({}) stopped; {}", r.id, r.file.string(), s.left()));
+  } catch (const pqxx::sql_error& e) {
+    auto lock_wait = m_watcher->stop();
+    if (m_cancelled && e.sqlstate() == "57014")
+      throw Cancelled(fmt::format("interrupted: revision {} ({}) stopped at {}; {}", r.id,
+                                  r.file.string(), s.where(s.done), s.left()));
+    if (e.sqlstate() == "55P03")
+      throw LockTimeout(fmt::format("revision {} ({}) hit the lock timeout ({} ms) at {}{}; {}",
+                                    r.id, r.file.string(), s.timeout_ms, s.where(s.done),
+                                    lock_wait.empty() ? "" : ", waiting for " + lock_wait,
+                                    s.left()));
+    throw Error(fmt::format("revision {} ({}) failed at {}; {}.\n  SQL: {}\n  server: {}", r.id,
+                            r.file.string(), s.where(s.done), s.left(), e.query(),
+                            server_message(e)));
+  } catch (const pqxx::broken_connection& e) {
+    m_watcher->stop();
+    throw DatabaseError(fmt::format(
+        "lost the connection to the database while applying revision {} ({}) in steps: {}. {} (a "
+        "step that was committing may have committed: the next run knows)",
+        r.id, r.file.string(), lost_reason(e), s.left()));
   }
   m_watcher->stop();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   start)
                 .count();
-  m_listener(fmt::format("{} {} {} ... done, outside a transaction ({} ms)",
-                         upgrade ? "applied" : "reverted", r.id, printable(r.message), ms));
+  if (m_on_revision) m_on_revision(r, upgrade, true);
+  m_listener(fmt::format("{} {} {} ... done in {} steps ({} ms)", upgrade ? "applied" : "reverted",
+                         r.id, printable(r.message), s.steps.size(), ms));
   return true;
 }
 

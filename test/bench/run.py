@@ -4,6 +4,9 @@ schemas of N tables x 20 columns (an index and a foreign key each). Run it throu
 
   run.py RETORT_BINARY DATABASE_URL OUT_JSON [N ...]
   run.py RETORT_BINARY DATABASE_URL OUT_JSON fleet     (only the fleet figure, merged into OUT_JSON)
+  run.py RETORT_BINARY DATABASE_URL OUT_JSON --baseline OTHER_BINARY [N ...]
+      each stage of both binaries, their runs interleaved on the same server and data (a loaded
+      machine slows both alike: the ratio is what counts); prints the comparison, writes nothing
 """
 import json
 import os
@@ -37,15 +40,22 @@ def timed(cmd, stdout=subprocess.DEVNULL):
 
 
 def median_of(runs, cmd, before=None):
-    walls, rss = [], []
+    return medians_of(runs, [cmd], [before])[0]
+
+
+def medians_of(runs, cmds, befores):
+    """One figure per command, their runs interleaved (a, b, a, b, ...): load on a shared machine
+    then falls on all of them alike."""
+    walls, rss = [[] for _ in cmds], [[] for _ in cmds]
     for _ in range(runs):
-        if before:
-            before()
-        w, r = timed(cmd)
-        walls.append(w)
-        rss.append(r)
-    return {"median_ms": round(statistics.median(walls) * 1000, 1), "peak_rss_mib": round(max(rss), 1),
-            "runs": runs}
+        for i, cmd in enumerate(cmds):
+            if befores[i]:
+                befores[i]()
+            w, r = timed(cmd)
+            walls[i].append(w)
+            rss[i].append(r)
+    return [{"median_ms": round(statistics.median(w) * 1000, 1), "peak_rss_mib": round(max(r), 1),
+             "runs": runs} for w, r in zip(walls, rss)]
 
 
 def psql(url, *args, **kw):
@@ -56,7 +66,15 @@ def db_url(base, name):
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-def bench(retort, base_url, n):
+def supports_no_verify(retort):
+    """A retort from before verification (a --baseline) has no --no-verify."""
+    out = subprocess.run([retort, "revision", "--help"], capture_output=True, text=True)
+    return "--no-verify" in out.stdout + out.stderr
+
+
+def bench(retorts, base_url, n, compare_only=False):
+    """The stages for `retorts` (one binary, or the binary and a baseline, interleaved): the row
+    of the first, with the others' figures under "baseline" when there are several."""
     runs = 5 if n <= 1000 else 3
     name = f"bench_{n}"
     url = db_url(base_url, name)
@@ -70,6 +88,7 @@ def bench(retort, base_url, n):
         t0 = time.perf_counter()
         psql(url, "-1", "-f", schema_sql)
         load_s = time.perf_counter() - t0
+        retort = retorts[0]
         r = ["--url", url, "--schema", "public"]
         base_json, target_json = os.path.join(work, "base.json"), os.path.join(work, "target.json")
         with open(base_json, "w") as f:
@@ -77,45 +96,63 @@ def bench(retort, base_url, n):
         with open(target_json, "w") as f:
             subprocess.run([sys.executable, os.path.join(HERE, "gen_schema.py"), "change", base_json],
                            stdout=f, check=True)
-        catalog_sql = os.path.join(work, "catalog.sql")
-        with open(catalog_sql, "w") as f:
-            subprocess.run([retort, "--schema", "public", "inspect", "--catalog-sql"], stdout=f,
-                           check=True)
+        catalog_sqls = []
+        for i, binary in enumerate(retorts):
+            catalog_sqls.append(os.path.join(work, f"catalog{i}.sql"))
+            with open(catalog_sqls[-1], "w") as f:
+                subprocess.run([binary, "--schema", "public", "inspect", "--catalog-sql"], stdout=f,
+                               check=True)
+        versions = [os.path.join(work, f"versions{i}") for i in range(len(retorts))]
+        no_verify = [["--no-verify"] if supports_no_verify(b) else [] for b in retorts]
+
+        def clearer(i):
+            return lambda: shutil.rmtree(versions[i], ignore_errors=True)
+
+        copies = [f"{name}_copy{i}" for i in range(len(retorts))]
+
+        def fresh_copy(i):
+            def make():
+                psql(base_url, "-c", f"DROP DATABASE IF EXISTS {copies[i]}", "-c",
+                     f"CREATE DATABASE {copies[i]} TEMPLATE {name}")
+            return make
+
+        def revision(i, *extra):
+            return [retorts[i], *r, "--versions", versions[i], "revision", "--autogenerate", "-m",
+                    "bench", "--target", target_json, *extra]
+
+        each = range(len(retorts))
+        none = [None] * len(retorts)
+        stages = {
+            "catalog_queries_psql": ([["psql", "-X", "-q", url, "-f", catalog_sqls[i], "-o",
+                                       "/dev/null"] for i in each], none),
+            "inspect": ([[retorts[i], *r, "inspect", "--format", "json"] for i in each], none),
+            "diff": ([[retorts[i], *r, "diff", "--target", target_json] for i in each], none),
+            "revision_autogenerate": ([revision(i) for i in each], [clearer(i) for i in each]),
+            # What proving the plan (upgrade and downgrade applied, rolled back, read back) costs.
+            "revision_autogenerate_no_verify": ([revision(i, *no_verify[i]) for i in each],
+                                                [clearer(i) for i in each]),
+        }
+        figures = {stage: medians_of(runs, cmds, befores) for stage, (cmds, befores) in
+                   stages.items()}
+        for i in each:
+            clearer(i)()
+            subprocess.run(revision(i), check=True, stdout=subprocess.DEVNULL)
+        figures["upgrade"] = medians_of(
+            runs, [[retorts[i], "--url", db_url(base_url, copies[i]), "--schema", "public",
+                    "--versions", versions[i], "upgrade", "head"] for i in each],
+            [fresh_copy(i) for i in each])
+        for c in copies:
+            psql(base_url, "-c", f"DROP DATABASE IF EXISTS {c}")
 
         row = {"tables": n, "columns": COLUMNS, "load_s": round(load_s, 1)}
-        row["catalog_queries_psql"] = median_of(
-            runs, ["psql", "-X", "-q", url, "-f", catalog_sql, "-o", "/dev/null"])
-        row["inspect"] = median_of(runs, [retort, *r, "inspect", "--format", "json"])
-        row["diff"] = median_of(runs, [retort, *r, "diff", "--target", target_json])
-        versions = os.path.join(work, "versions")
-
-        def clear_versions():
-            shutil.rmtree(versions, ignore_errors=True)
-
-        row["revision_autogenerate"] = median_of(
-            runs, [retort, *r, "--versions", versions, "revision", "--autogenerate", "-m", "bench",
-                   "--target", target_json], before=clear_versions)
-        # What proving the plan (upgrade and downgrade applied, rolled back, read back) costs.
-        row["revision_autogenerate_no_verify"] = median_of(
-            runs, [retort, *r, "--versions", versions, "revision", "--autogenerate", "-m", "bench",
-                   "--target", target_json, "--no-verify"], before=clear_versions)
+        row.update({stage: f[0] for stage, f in figures.items()})
         row["verification_cost_pct"] = round(
             100 * (row["revision_autogenerate"]["median_ms"]
                    / row["revision_autogenerate_no_verify"]["median_ms"] - 1))
-        clear_versions()
-        subprocess.run([retort, *r, "--versions", versions, "revision", "--autogenerate", "-m",
-                        "bench", "--target", target_json], check=True, stdout=subprocess.DEVNULL)
-        copy = f"{name}_copy"
-        copy_url = db_url(base_url, copy)
-
-        def fresh_copy():
-            psql(base_url, "-c", f"DROP DATABASE IF EXISTS {copy}", "-c",
-                 f"CREATE DATABASE {copy} TEMPLATE {name}")
-
-        row["upgrade"] = median_of(runs, [retort, "--url", copy_url, "--schema", "public",
-                                          "--versions", versions, "upgrade", "head"],
-                                   before=fresh_copy)
-        psql(base_url, "-c", f"DROP DATABASE IF EXISTS {copy}")
+        if len(retorts) > 1:
+            row["baseline"] = {stage: f[1] for stage, f in figures.items()}
+        if compare_only:
+            return row
         alembic_runs = 3 if n <= 100 else 1
         row["alembic_compare_metadata"] = median_of(
             alembic_runs, ["/usr/bin/python3", os.path.join(HERE, "alembic_compare.py"), url,
@@ -128,6 +165,19 @@ def bench(retort, base_url, n):
     finally:
         shutil.rmtree(work, ignore_errors=True)
         psql(base_url, "-c", f"DROP DATABASE IF EXISTS {name}")
+
+
+def print_comparison(rows, retort, baseline):
+    """Each stage: the binary, the baseline (runs interleaved) and their ratio."""
+    print(f"this: {retort}\nbaseline: {baseline}")
+    print("| tables | stage | this | baseline | this / baseline |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        for stage, base in row["baseline"].items():
+            mine = row[stage]["median_ms"]
+            print(f'| {row["tables"]} | {stage} | {mine} ms | {base["median_ms"]} ms | '
+                  f'{mine / base["median_ms"]:.2f} |')
+        print(f'| {row["tables"]} | verification | +{row["verification_cost_pct"]}% | | |')
 
 
 def bench_revisions(retort, url, count=1000):
@@ -215,6 +265,17 @@ def print_fleet(fleet):
 
 def main():
     retort, url, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    if sys.argv[4:5] == ["--baseline"]:
+        if len(sys.argv) < 6:
+            raise SystemExit("--baseline needs the path of another retort binary")
+        baseline = sys.argv[5]
+        sizes = [int(a) for a in sys.argv[6:]] or [1000]
+        rows = []
+        for n in sizes:
+            print(f"benchmarking {n} tables, against {baseline} ...", file=sys.stderr, flush=True)
+            rows.append(bench([retort, baseline], url, n, compare_only=True))
+        print_comparison(rows, retort, baseline)
+        return
     if sys.argv[4:] == ["fleet"]:
         print("benchmarking a fleet of 200 databases ...", file=sys.stderr, flush=True)
         result = {}
@@ -232,11 +293,18 @@ def main():
     rows = []
     for n in sizes:
         print(f"benchmarking {n} tables ...", file=sys.stderr, flush=True)
-        rows.append(bench(retort, url, n))
+        rows.append(bench([retort], url, n))
     revisions = bench_revisions(retort, url)
     print("benchmarking a fleet of 200 databases ...", file=sys.stderr, flush=True)
     fleet = bench_fleet(retort, url)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    # Sizes not run this time keep their earlier rows (each with its own "date").
+    for r in rows:
+        r["date"] = time.strftime("%Y-%m-%d")
+    if os.path.exists(out):
+        with open(out) as f:
+            kept = [r for r in json.load(f).get("rows", []) if r["tables"] not in sizes]
+        rows = sorted(kept + rows, key=lambda r: r["tables"])
     result = {"machine": f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}",
               "date": time.strftime("%Y-%m-%d"), "rows": rows, "revisions": revisions, "fleet": fleet}
     with open(out, "w") as f:
@@ -247,7 +315,8 @@ def main():
             ("inspect", lambda r: f'{r["inspect"]["median_ms"]} ms / {r["inspect"]["peak_rss_mib"]} MiB'),
             ("diff", lambda r: f'{r["diff"]["median_ms"]} ms / {r["diff"]["peak_rss_mib"]} MiB'),
             ("revision --autogenerate", lambda r: f'{r["revision_autogenerate"]["median_ms"]} ms / {r["revision_autogenerate"]["peak_rss_mib"]} MiB'),
-            ("verification", lambda r: f'+{r["verification_cost_pct"]}% (--no-verify {r["revision_autogenerate_no_verify"]["median_ms"]} ms)'),
+            ("verification", lambda r: f'+{r["verification_cost_pct"]}% (--no-verify {r["revision_autogenerate_no_verify"]["median_ms"]} ms)'
+             if "verification_cost_pct" in r else "-"),
             ("upgrade", lambda r: f'{r["upgrade"]["median_ms"]} ms / {r["upgrade"]["peak_rss_mib"]} MiB'),
             ("Alembic compare_metadata", lambda r: f'{r["alembic_compare_metadata"]["median_ms"]} ms'),
             ("diff vs Alembic", lambda r: f'{r["diff_vs_alembic"]}x faster'),

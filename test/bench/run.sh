@@ -2,6 +2,8 @@
 # The benchmark suite, one command from a fresh clone:
 #   test/bench/run.sh [N ...]        (default: 100 1000 10000 tables of 20 columns)
 #   test/bench/run.sh fleet          (only the fleet figure: 200 databases, --jobs 1, 4, 8)
+#   test/bench/run.sh --baseline PATH [N ...]   (this build against another retort binary, runs
+#                                    interleaved: the ratios per stage; writes nothing)
 # Installs what it needs (Alembic from Debian included), builds a Release retort into
 # build-bench/, starts a throwaway PostgreSQL, prints a table and writes test/bench/results.json.
 set -euo pipefail

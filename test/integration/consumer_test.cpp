@@ -76,6 +76,17 @@ std::string configured_consumer(const std::string& name) {
   return dir;
 }
 
+// One consumer built against the installed package, shared by the tests that only run its CLI
+// (a build costs more than all they do).
+const std::string& built_consumer() {
+  static const std::string dir = [] {
+    auto app = configured_consumer("installed");
+    must("cmake --build build", app);
+    return app;
+  }();
+  return dir;
+}
+
 // The tables a CLI's models create, as "schema.table".
 std::set<std::string> model_tables(const std::string& cli) {
   std::set<std::string> out;
@@ -103,8 +114,7 @@ TEST(Consumer, InstalledPackageBuildsACliWithOnlyItsTables) {
   for (auto f : {"retortConfig.cmake", "retortConfigVersion.cmake", "retortAddCli.cmake"})
     EXPECT_TRUE(fs::exists(prefix() + "/lib/cmake/retort/" + f)) << f;
   EXPECT_TRUE(fs::exists(prefix() + "/include/retort/cli/models.hpp"));
-  auto app = configured_consumer("installed");
-  must("cmake --build build", app);
+  const auto& app = built_consumer();
   EXPECT_EQ(model_tables(app + "/build/shop_retort"), kShopTables);
   EXPECT_NE(must(app + "/build/shop_retort --version").find("models: shop_models"),
             std::string::npos);
@@ -124,8 +134,14 @@ TEST(Consumer, AMissingModelsTargetFailsAtConfigureTime) {
 
 TEST(Consumer, AddSubdirectoryBuildsOnlyTheEngineAndLeavesTheParentAlone) {
   auto app = copy_consumer("subdir");
-  // No build type, as a parent may leave it: retort must not set one (it is also the quickest).
-  must("cmake -S . -B build -DRETORT_SOURCE_DIR=" + quote(kRoot), app);
+  // No build type, as a parent may leave it: retort must not set one. The flags and launcher are
+  // this build's, so that ccache (when the build uses it) serves the engine's objects: what this
+  // test proves is the CMake wiring, not the compiler's work a second time.
+  std::string launcher = RETORT_CXX_LAUNCHER;
+  must("cmake -S . -B build -DRETORT_SOURCE_DIR=" + quote(kRoot) + " -DCMAKE_CXX_FLAGS=" +
+           quote(RETORT_CXX_FLAGS) + " -DRETORT_WERROR=" + RETORT_WERROR_VALUE +
+           (launcher.empty() ? "" : " -DCMAKE_CXX_COMPILER_LAUNCHER=" + quote(launcher)),
+       app);
   auto cache = read_text(app + "/build/CMakeCache.txt");
   EXPECT_NE(cache.find("CMAKE_BUILD_TYPE:STRING=\n"), std::string::npos) << "build type changed";
   EXPECT_NE(cache.find("RETORT_BUILD_TESTS:BOOL=OFF"), std::string::npos);
@@ -137,8 +153,7 @@ TEST(Consumer, AddSubdirectoryBuildsOnlyTheEngineAndLeavesTheParentAlone) {
 }
 
 TEST(Consumer, CommittedVersionsMatchItsModels) {
-  auto app = configured_consumer("committed");
-  must("cmake --build build", app);
+  const auto& app = built_consumer();
   auto db = retort::test::fresh_database("shop");
   auto cli = app + "/build/shop_retort";
   must(cli + " --url " + quote(db) + " --versions " + quote(kConsumer + "/versions") +
@@ -149,9 +164,9 @@ TEST(Consumer, CommittedVersionsMatchItsModels) {
 }
 
 TEST(Consumer, ProjectFileGivesTheVersionsAndRefusesAUrl) {
-  auto app = configured_consumer("ini");
-  must("cmake --build build", app);
-  auto cli = app + "/build/shop_retort";
+  // The project file is found from the working directory: a copy of the sources, the shared CLI.
+  auto app = copy_consumer("ini");
+  auto cli = built_consumer() + "/build/shop_retort";
   // Found from a subdirectory; its relative versions path is relative to the file.
   auto history = sh(cli + " history", app + "/include");
   EXPECT_EQ(history.exit_code, 0) << history.err;

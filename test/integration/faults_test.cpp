@@ -379,10 +379,12 @@ TEST(Faults, ALongStatementReportsProgress) {
   auto v = chain({execute("SELECT pg_sleep(5.6)")});
   auto r = retort_at(db, v, {"upgrade"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("still running revision 111111111111 upgrade op #1 (execute: SELECT "
-                       "pg_sleep(5.6)) (5 s) ..."),
+  EXPECT_NE(r.err.find("  still applying 111111111111 rev 111111111111 ... 4 s, at upgrade op #1 "
+                       "(execute: SELECT pg_sleep(5.6))"),
             std::string::npos)
       << r.err;
+  // One progress reporter: the runner's own "still running" line is left to the CLI's.
+  EXPECT_EQ(r.err.find("still running"), std::string::npos) << r.err;
 }
 
 // A migrator waiting for the migrators' lock says who holds it and honours --lock-timeout.

@@ -324,13 +324,13 @@ namespace {
 TEST(Diff, UndeclaredSchemaObjectsAreUnmanagedUnlessTheSchemaIsManagedWhole) {
   Schema db;
   db.schemas["public"].name = "public";
-  db.schemas["public"].sequences["stray"] = retort::Sequence{"stray"};
+  db.schemas["public"].sequences["stray"] = retort::Sequence{{}, "stray"};
   db.schemas["public"].extensions["hstore"] = retort::Extension{"hstore", "1.8"};
   Schema target;
   auto& ns = target.schemas["public"];
   ns.name = "public";
   ns.extensions["citext"] = retort::Extension{"citext", std::nullopt};
-  ns.sequences["n"] = retort::Sequence{"n"};
+  ns.sequences["n"] = retort::Sequence{{}, "n"};
   retort::Table t;
   t.name = "t";
   t.columns = {col("id", "public.citext")};
@@ -373,13 +373,13 @@ TEST(Diff, UndeclaredFunctionsAreUnmanagedUnlessTheSchemaIsManagedWhole) {
 TEST(Diff, SequenceDefaultsSpelledOutAreNoChange) {
   Schema a, b;
   a.schemas["public"].name = b.schemas["public"].name = "public";
-  retort::Sequence explicit_defaults{"s"};
+  retort::Sequence explicit_defaults{{}, "s"};
   explicit_defaults.start = 1;
   explicit_defaults.increment = 1;
   explicit_defaults.cache = 1;
   explicit_defaults.min_value = 1;
   a.schemas["public"].sequences["s"] = explicit_defaults;
-  b.schemas["public"].sequences["s"] = retort::Sequence{"s"};
+  b.schemas["public"].sequences["s"] = retort::Sequence{{}, "s"};
   EXPECT_TRUE(retort::diff(a, b).empty());
   b.schemas["public"].sequences["s"].increment = 2;
   EXPECT_EQ(names(retort::diff(a, b).upgrade), (std::vector<std::string>{"alter_sequence"}));

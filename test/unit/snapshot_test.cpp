@@ -86,7 +86,7 @@ TEST(Snapshot, EveryFieldRoundTrips) {
                     "bigint",
                     false,
                     std::nullopt,
-                    retort::Identity{true, 10, 2, 1, 1000, 5, true},
+                    retort::Identity{{10, 2, 1, 1000, 5, true}, true},
                     std::nullopt,
                     false,
                     "the id"};

@@ -21,6 +21,7 @@ struct GlobalOptions {
   // Defaults from retort.ini for --lock-timeout and --lock-retries (the command line wins).
   std::optional<std::string> lock_timeout;
   std::optional<std::string> lock_retries;
+  bool online = false;  // retort.ini `online = true`: revision --autogenerate --online
 
   // The URL to use, or an error telling how to give one.
   std::string require_url() const;

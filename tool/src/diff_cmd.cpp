@@ -9,6 +9,7 @@
 #include "retort/error.hpp"
 #include "retort/introspect.hpp"
 #include "retort/model.hpp"
+#include "retort/online.hpp"
 #include "retort/runner.hpp"
 #include "retort/snapshot.hpp"
 #include "retort/sql.hpp"
@@ -104,13 +105,15 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
                      "models, a snapshot .json file, or a database URL")(
       "format", po::value<std::string>()->default_value("text"), "text, json or sql")(
-      "verbose,v", "list unmanaged objects");
+      "verbose,v", "list unmanaged objects")(
+      "online", "the plan in online forms, as revision --autogenerate --online writes it");
   add_rename_options(desc);
   auto vm = parse(args, desc);
   auto format = vm["format"].as<std::string>();
   if (format != "text" && format != "json" && format != "sql")
     throw UsageError("--format must be text, json or sql, not \"" + format + "\"");
   auto cmp = compare_with_target(g, vm["target"].as<std::string>(), rename_options(vm));
+  if (vm.count("online") || g.online) make_online(cmp.diff, cmp.current);
   const auto& d = cmp.diff;
   if (format == "text") {
     if (d.empty())
@@ -148,7 +151,8 @@ int cmd_diff(const GlobalOptions& g, const Args& args) {
 int cmd_check(const GlobalOptions& g, const Args& args) {
   po::options_description desc("retort check [--target T]");
   desc.add_options()("target", po::value<std::string>()->default_value("models"),
-                     "models, a snapshot .json file, or a database URL");
+                     "models, a snapshot .json file, or a database URL")(
+      "online", "accepted like diff's (online forms change how, not whether, there is drift)");
   add_rename_options(desc);
   auto vm = parse(args, desc);
   try {

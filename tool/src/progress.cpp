@@ -51,7 +51,19 @@ void RevisionProgress::operator()(const Revision& r, bool upgrade, bool finished
   }
   auto label = fmt::format("{} {} {}", upgrade ? "applying" : "reverting", r.id, r.message);
   std::cerr << label << " ...\n";
+  {
+    std::lock_guard lock(m_mutex);
+    m_revision = r.id;
+    m_step.clear();
+  }
   start(std::move(label));
+}
+
+void RevisionProgress::step(const std::string& what) {
+  std::lock_guard lock(m_mutex);
+  // The label names the revision already.
+  auto prefix = "revision " + m_revision + " ";
+  m_step = ", at " + (what.starts_with(prefix) ? what.substr(prefix.size()) : what);
 }
 
 void RevisionProgress::start(std::string label) {
@@ -92,11 +104,11 @@ void RevisionProgress::tick() {
       // Progress is a courtesy: an unreachable view never disturbs the migration.
     }
     if (m_tty) {
-      std::cerr << fmt::format("\r\033[K  {} ... {:.1f} s{}", m_label, seconds, index)
+      std::cerr << fmt::format("\r\033[K  {} ... {:.1f} s{}{}", m_label, seconds, m_step, index)
                 << std::flush;
       drawn = true;
     } else {
-      std::cerr << fmt::format("  still {} ... {:.0f} s{}\n", m_label, seconds, index);
+      std::cerr << fmt::format("  still {} ... {:.0f} s{}{}\n", m_label, seconds, m_step, index);
     }
   }
   if (drawn) std::cerr << "\r\033[K" << std::flush;

@@ -1,6 +1,7 @@
 // Progress while upgrade/downgrade run a revision: a line before each one, then, while it runs,
-// the elapsed time (redrawn in place on a terminal, a plain line every few seconds otherwise)
-// and PostgreSQL's own progress of an index build (pg_stat_progress_create_index).
+// the elapsed time and the op running (redrawn in place on a terminal, a plain line every few
+// seconds otherwise) and PostgreSQL's own progress of an index build
+// (pg_stat_progress_create_index). The one progress reporter of the CLI.
 #pragma once
 
 #include <atomic>
@@ -24,6 +25,9 @@ class RevisionProgress {
 
   // Runner::on_revision's observer.
   void operator()(const Revision& revision, bool upgrade, bool finished);
+  // Runner::on_step's observer: the op or step running, shown in the progress line (the runner
+  // then prints no "still running" line of its own).
+  void step(const std::string& what);
 
  private:
   void start(std::string label);
@@ -34,6 +38,8 @@ class RevisionProgress {
   int m_pid;
   bool m_tty;
   std::string m_label;
+  std::string m_revision;  // the running revision's id
+  std::string m_step;      // ", at upgrade op #3 (...)", or empty
   std::thread m_thread;
   std::mutex m_mutex;
   std::condition_variable m_wake;

@@ -31,14 +31,14 @@ ProjectFile read_project_file(const fs::path& file) {
       "cli", po::value<std::string>())("build", po::value<std::string>())(
       "forward", po::value<std::string>())("forward-port", po::value<std::string>())(
       "lock-timeout", po::value<std::string>())("lock-retries", po::value<std::string>())(
-      "url", po::value<std::string>());
+      "online", po::value<std::string>())("url", po::value<std::string>());
   po::variables_map vm;
   try {
     po::store(po::parse_config_file(in, keys, false), vm);
   } catch (const po::error& e) {
     throw UsageError(
         fmt::format("{}: {} (its keys are versions, schema, cli, build, forward, forward-port, "
-                    "lock-timeout, lock-retries)",
+                    "lock-timeout, lock-retries, online)",
                     pf.path.string(), e.what()));
   }
   if (vm.count("url"))
@@ -59,6 +59,12 @@ ProjectFile read_project_file(const fs::path& file) {
   pf.forward_port = text("forward-port");
   pf.lock_timeout = text("lock-timeout");
   pf.lock_retries = text("lock-retries");
+  if (auto online = text("online")) {
+    if (*online != "true" && *online != "false")
+      throw UsageError(
+          fmt::format("{}: online = \"{}\": expected true or false", pf.path.string(), *online));
+    pf.online = *online == "true";
+  }
   return pf;
 }
 

@@ -22,6 +22,7 @@ struct ProjectFile {
   std::optional<std::string> forward_port;
   std::optional<std::string> lock_timeout;  // upgrade/downgrade/stamp defaults
   std::optional<std::string> lock_retries;
+  bool online = false;  // revision --autogenerate writes online forms
 };
 
 // The nearest retort.ini from `start` upwards, if any.

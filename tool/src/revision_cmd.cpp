@@ -7,6 +7,7 @@
 #include "retort/connection.hpp"
 #include "retort/error.hpp"
 #include "retort/hazard.hpp"
+#include "retort/online.hpp"
 #include "retort/revision_graph.hpp"
 #include "retort/runner.hpp"
 #include "retort/verify.hpp"
@@ -74,7 +75,11 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
       "head", po::value<std::string>(), "the parent revision when versions/ has several heads")(
       "no-verify",
       "with --autogenerate: write the revision without first applying it (and its downgrade) "
-      "to the database in a transaction that is rolled back");
+      "to the database in a transaction that is rolled back")(
+      "online",
+      "with --autogenerate: online forms for tables that exist (CREATE INDEX CONCURRENTLY, "
+      "constraints NOT VALID then VALIDATE, SET NOT NULL through a check, ...), applied in steps "
+      "under a lock timeout (also `online = true` in retort.ini)");
   add_rename_options(desc);
   auto vm = parse(args, desc);
   if (!vm.count("message")) throw UsageError("-m MSG is required");
@@ -92,6 +97,8 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
     parents = heads;
   }
 
+  if (vm.count("online") && !vm.count("autogenerate"))
+    throw UsageError("--online goes with --autogenerate");
   if (!vm.count("autogenerate")) {
     print_written(write_revision(g.versions, message, parents, {}, {}, {}));
     return 0;
@@ -105,6 +112,7 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
     std::cout << "No changes detected: the database matches the target; nothing written.\n";
     return 0;
   }
+  if (vm.count("online") || g.online) make_online(cmp.diff, cmp.current);
   auto verified = vm.count("no-verify") ? "not verified (--no-verify)\n" : verify_plan(g, cmp);
   print_written(write_revision(g.versions, message, parents, std::move(cmp.diff.upgrade),
                                std::move(cmp.diff.downgrade), cmp.diff.warnings));

@@ -210,6 +210,7 @@ int run(int argc, char** argv, const Application& app) {
       if (!versions_given && project.versions) g.versions = *project.versions;
       g.lock_timeout = project.lock_timeout;
       g.lock_retries = project.lock_retries;
+      g.online = project.online;
       if (!g.schemas_given && !project.schemas.empty()) {
         g.schemas = project.schemas;
         g.schemas_given = true;

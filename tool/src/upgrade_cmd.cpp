@@ -111,6 +111,7 @@ auto with_runner(const GlobalOptions& g, pqxx::connection& conn, RunnerOptions o
   Runner runner(conn, g.schemas.front(), print_line, std::move(options));
   RevisionProgress progress(g.require_url(), conn.backendpid());
   runner.on_revision([&](const Revision& r, bool up, bool finished) { progress(r, up, finished); });
+  runner.on_step([&](const std::string& what) { progress.step(what); });
   InterruptGuard guard([&runner](const char* signal) {
     print_line(
         fmt::format("retort: {} received: cancelling the running statement and rolling "

@@ -27,6 +27,8 @@ struct Comparison {
   SchemaDiff diff;  // renames first, then the rest
   // Rename candidates nobody settled: planned as drop + add. Each with its table's row count.
   std::vector<RenameCandidate> rename_candidates;
+  // `current` has the plan's renames applied: it is not the database as it was.
+  bool renamed = false;
 };
 
 // Connects to `url` (twice: introspection reads with two queries at a time), introspects `scope`,

@@ -71,6 +71,12 @@ class Runner {
       std::function<void(const Revision& revision, bool upgrade, bool finished)>;
   void on_revision(RevisionObserver observer) { m_on_revision = std::move(observer); }
 
+  // Called as each op, batch of ops or step of a revision starts ("revision 1a2b3c4d5e6f upgrade
+  // op #3 (execute: ...)"). With an observer the runner reports no long statement itself: the
+  // caller's progress shows the step, so there is one progress reporter, not two.
+  using StepObserver = std::function<void(const std::string& step)>;
+  void on_step(StepObserver observer);
+
   // The applied revisions, from the version table (none when it does not exist yet). Errors on
   // an applied revision missing from the graph, whose file changed since it was applied, or
   // whose parents are not applied (an edited version table).
@@ -95,7 +101,20 @@ class Runner {
   // False when another migrator got there first and there was nothing to do.
   bool run(const RevisionGraph& graph, const Revision& revision, bool upgrade);
   bool run_once(const RevisionGraph& graph, const Revision& revision, bool upgrade);
-  bool run_outside_transaction(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  // A revision with online or non-transactional ops (online.hpp): each step in a transaction of
+  // its own that records it (retort_version_progress), CONCURRENTLY ones in autocommit mode; a
+  // rerun continues after the last recorded step. The version row comes with the last step.
+  bool run_in_steps(const RevisionGraph& graph, const Revision& revision, bool upgrade);
+  // In a step's transaction: the migrators' lock, and the steps recorded as done (nullopt when
+  // the revision no longer needs running); `attempting`: the CONCURRENTLY step begun, if any.
+  std::optional<std::size_t> lock_step(pqxx::work& tx, const RevisionGraph& graph,
+                                       const Revision& r, bool upgrade,
+                                       std::optional<int>* attempting);
+  struct StepRun;
+  void run_steps(StepRun& s);
+  void run_outside_transaction(const StepRun& s, std::size_t k);
+  void expect_step(pqxx::work& tx, const StepRun& s, std::size_t k, std::optional<int>* attempting);
+  void record_step(pqxx::work& tx, const StepRun& s, std::size_t k);
   // In a revision's transaction: the lock timeout, the migrators' lock, then whether the
   // revision still needs running (its parents applied, it not yet / still applied).
   bool begin_revision(pqxx::transaction_base& tx, const RevisionGraph& graph, const Revision& r,

@@ -28,15 +28,21 @@ struct Hint {
   bool operator==(const Hint&) const { return true; }
 };
 
-struct Identity {
-  bool always = false;  // GENERATED ALWAYS vs BY DEFAULT
-  // Sequence options; nullopt means PostgreSQL's default for the column's type.
+// The options of a sequence, an identity column's included; nullopt means PostgreSQL's default
+// for the sequence's type.
+struct SequenceOptions {
   std::optional<std::int64_t> start;
   std::optional<std::int64_t> increment;
   std::optional<std::int64_t> min_value;
   std::optional<std::int64_t> max_value;
   std::optional<std::int64_t> cache;
   bool cycle = false;
+
+  bool operator==(const SequenceOptions&) const = default;
+};
+
+struct Identity : SequenceOptions {
+  bool always = false;  // GENERATED ALWAYS vs BY DEFAULT
 
   bool operator==(const Identity&) const = default;
 };
@@ -218,15 +224,9 @@ struct Extension {
 
 // A free-standing sequence (not a serial's or an identity's). Options equal to PostgreSQL's
 // defaults for its type are nullopt (see normalized()).
-struct Sequence {
+struct Sequence : SequenceOptions {
   std::string name;
-  std::string type = "bigint";  // AS: smallint, integer or bigint
-  std::optional<std::int64_t> start;
-  std::optional<std::int64_t> increment;
-  std::optional<std::int64_t> min_value;
-  std::optional<std::int64_t> max_value;
-  std::optional<std::int64_t> cache;
-  bool cycle = false;
+  std::string type = "bigint";                // AS: smallint, integer or bigint
   std::optional<std::string> owned_by_table;  // OWNED BY table.column, in the sequence's schema
   std::optional<std::string> owned_by_column;
 

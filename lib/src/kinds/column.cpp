@@ -97,11 +97,21 @@ std::string AlterColumnType::describe() const {
 }
 
 std::vector<std::string> SetNotNull::sql() const {
-  return {alter_column_sql(table, column) + " SET NOT NULL"};
+  auto set = alter_column_sql(table, column) + " SET NOT NULL";
+  if (!online) return {set};
+  // PostgreSQL truncates a long name the same way in each statement.
+  auto check = "retort_not_null_" + column;
+  auto steps = not_valid_then_validate(
+      table,
+      fmt::format("CONSTRAINT {} CHECK ({} IS NOT NULL)", quote_ident(check), quote_ident(column)),
+      check);
+  steps.push_back(set);
+  steps.push_back(drop_constraint_sql(table, check));
+  return steps;
 }
 DropNotNull SetNotNull::inverse() const { return {table, column}; }
 std::string SetNotNull::describe() const {
-  return fmt::format("set not null {}.{}", display(table), column);
+  return fmt::format("set not null {}.{}{}", display(table), column, online ? " (online)" : "");
 }
 
 std::vector<std::string> DropNotNull::sql() const {

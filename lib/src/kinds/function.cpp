@@ -55,20 +55,13 @@ std::string_view argument_line(const Function& f) {
 
 namespace op {
 
-std::vector<std::string> CreateFunction::sql() const {
-  return {create_sql("CREATE FUNCTION", schema, function)};
+std::vector<std::string> function_sql(const std::string& schema, const Function& f, bool create) {
+  if (create) return {create_sql("CREATE FUNCTION", schema, f)};
+  return {fmt::format("DROP FUNCTION {}({})", qualified({schema, f.name}), f.arguments)};
 }
-DropFunction CreateFunction::inverse() const { return {schema, function}; }
-std::string CreateFunction::describe() const {
-  return "create function " + display(schema, function);
+std::string describe_function(const std::string& schema, const Function& f, bool create) {
+  return (create ? "create function " : "drop function ") + display(schema, f);
 }
-
-std::vector<std::string> DropFunction::sql() const {
-  return {
-      fmt::format("DROP FUNCTION {}({})", qualified({schema, function.name}), function.arguments)};
-}
-CreateFunction DropFunction::inverse() const { return {schema, function}; }
-std::string DropFunction::describe() const { return "drop function " + display(schema, function); }
 
 std::vector<std::string> ReplaceFunction::sql() const {
   return {create_sql("CREATE OR REPLACE FUNCTION", schema, function)};

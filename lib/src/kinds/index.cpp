@@ -105,6 +105,13 @@ std::string IndexKind::add_sql(const QualifiedName& table, const Item& ix) {
 std::string IndexKind::drop_sql(const QualifiedName& t, const Item& ix) {
   return "DROP INDEX " + qualified({t.schema, ix.name});
 }
+std::vector<std::string> IndexKind::add_online_sql(const QualifiedName& t, const Item& ix) {
+  auto sql = add_sql(t, ix);
+  return {sql.insert(sql.find("INDEX ") + 6, "CONCURRENTLY ")};
+}
+std::vector<std::string> IndexKind::drop_online_sql(const QualifiedName& t, const Item& ix) {
+  return {"DROP INDEX CONCURRENTLY " + qualified({t.schema, ix.name})};
+}
 std::string IndexKind::describe_add(const QualifiedName& t, const Item& ix) {
   return fmt::format("create {}index {} on {}", ix.unique ? "unique " : "", ix.name, display(t));
 }

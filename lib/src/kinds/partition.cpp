@@ -29,41 +29,36 @@ QualifiedName of(const QualifiedName& parent, const Partition& p) {
 
 namespace op {
 
-std::vector<std::string> CreatePartition::sql() const {
-  return {fmt::format("CREATE TABLE {} PARTITION OF {} {}", qualified(of(table, partition)),
-                      qualified(table), partition.bound)};
+std::vector<std::string> partition_sql(const QualifiedName& table, const Partition& p,
+                                       PartitionChange change) {
+  auto name = qualified(of(table, p));
+  switch (change) {
+    case PartitionChange::create:
+      return {fmt::format("CREATE TABLE {} PARTITION OF {} {}", name, qualified(table), p.bound)};
+    case PartitionChange::drop:
+      return {"DROP TABLE " + name};
+    case PartitionChange::attach:
+      return {
+          fmt::format("ALTER TABLE {} ATTACH PARTITION {} {}", qualified(table), name, p.bound)};
+    case PartitionChange::detach:
+      return {fmt::format("ALTER TABLE {} DETACH PARTITION {}", qualified(table), name)};
+  }
+  return {};
 }
-DropPartition CreatePartition::inverse() const { return {table, partition}; }
-std::string CreatePartition::describe() const {
-  return fmt::format("create partition {} of {} ({})", display(of(table, partition)),
-                     display(table), partition.bound);
-}
-
-std::vector<std::string> DropPartition::sql() const {
-  return {"DROP TABLE " + qualified(of(table, partition))};
-}
-CreatePartition DropPartition::inverse() const { return {table, partition}; }
-std::string DropPartition::describe() const {
-  return fmt::format("drop partition {} of {}", display(of(table, partition)), display(table));
-}
-
-std::vector<std::string> AttachPartition::sql() const {
-  return {fmt::format("ALTER TABLE {} ATTACH PARTITION {} {}", qualified(table),
-                      qualified(of(table, partition)), partition.bound)};
-}
-DetachPartition AttachPartition::inverse() const { return {table, partition}; }
-std::string AttachPartition::describe() const {
-  return fmt::format("attach partition {} to {} ({})", display(of(table, partition)),
-                     display(table), partition.bound);
-}
-
-std::vector<std::string> DetachPartition::sql() const {
-  return {fmt::format("ALTER TABLE {} DETACH PARTITION {}", qualified(table),
-                      qualified(of(table, partition)))};
-}
-AttachPartition DetachPartition::inverse() const { return {table, partition}; }
-std::string DetachPartition::describe() const {
-  return fmt::format("detach partition {} from {}", display(of(table, partition)), display(table));
+std::string describe_partition(const QualifiedName& table, const Partition& p,
+                               PartitionChange change) {
+  auto name = display(of(table, p));
+  switch (change) {
+    case PartitionChange::create:
+      return fmt::format("create partition {} of {} ({})", name, display(table), p.bound);
+    case PartitionChange::drop:
+      return fmt::format("drop partition {} of {}", name, display(table));
+    case PartitionChange::attach:
+      return fmt::format("attach partition {} to {} ({})", name, display(table), p.bound);
+    case PartitionChange::detach:
+      return fmt::format("detach partition {} from {}", name, display(table));
+  }
+  return {};
 }
 
 }  // namespace op

@@ -173,24 +173,27 @@ void diff_sequences(Plan& plan, const std::string& schema, const Namespace* old,
 namespace catalog {
 
 // Sequences that are neither an identity's ('i') nor a serial's: a serial's is owned ('a') by a
-// column whose default depends on it. Sequences of extensions ('e') are theirs.
+// column whose default depends on it. Sequences of extensions ('e') are theirs. Every test is
+// keyed by the sequence, so each is an index lookup per sequence in scope: the earlier form,
+// keyed by the owning column, ran per row of pg_class and, with the catalog's statistics not yet
+// analyzed (a freshly loaded database), took 600 ms at 1,000 tables instead of 4 ms.
 const char* const kSequencesObjectsQuery = R"(
 SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
        s.seqmin, s.seqmax, s.seqcache, s.seqcycle, oc.relname, a.attname
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_depend o ON o.classid = 'pg_class'::regclass AND o.objid = c.oid
-  AND o.refclassid = 'pg_class'::regclass AND o.deptype IN ('a', 'i')
+LEFT JOIN pg_depend o ON o.classid = 'pg_class'::regclass AND o.objid = s.seqrelid
+  AND o.objsubid = 0 AND o.refclassid = 'pg_class'::regclass AND o.deptype IN ('a', 'i')
 LEFT JOIN pg_class oc ON oc.oid = o.refobjid
 LEFT JOIN pg_attribute a ON a.attrelid = o.refobjid AND a.attnum = o.refobjsubid
 WHERE n.nspname = ANY($1::text[]) AND o.deptype IS DISTINCT FROM 'i'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                    AND e.objid = c.oid AND e.deptype = 'e')
-  AND NOT EXISTS (SELECT 1 FROM pg_attrdef ad
-                  JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
-                    AND d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
-                  WHERE ad.adrelid = o.refobjid AND ad.adnum = o.refobjsubid)
+                    AND e.objid = s.seqrelid AND e.deptype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
+                  WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = s.seqrelid
+                    AND d.refobjsubid = 0 AND d.classid = 'pg_attrdef'::regclass
+                    AND ad.adrelid = o.refobjid AND ad.adnum = o.refobjsubid)
 )";
 
 void read_sequence_objects(Schema& schema, const pqxx::result& rows) {

@@ -1,5 +1,5 @@
-// The options an identity column and a free-standing sequence share (START, INCREMENT, MINVALUE,
-// MAXVALUE, CACHE, CYCLE), under the same JSON keys in both. Internal to the kinds.
+// The JSON of SequenceOptions (START, INCREMENT, MINVALUE, MAXVALUE, CACHE, CYCLE), under the same
+// keys for an identity column and a free-standing sequence. Internal to the kinds.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +11,7 @@
 namespace retort {
 
 // Written only when set: an absent option is PostgreSQL's default.
-template <class Options>
-void write_sequence_options(ordered_json& j, const Options& o) {
+inline void write_sequence_options(ordered_json& j, const SequenceOptions& o) {
   auto put = [&](const char* key, const std::optional<std::int64_t>& v) {
     if (v) j[key] = *v;
   };
@@ -24,8 +23,7 @@ void write_sequence_options(ordered_json& j, const Options& o) {
   if (o.cycle) j["cycle"] = true;
 }
 
-template <class Options>
-void read_sequence_options(const JsonCursor& c, Options& o) {
+inline void read_sequence_options(const JsonCursor& c, SequenceOptions& o) {
   o.start = c.optional_int("start");
   o.increment = c.optional_int("increment");
   o.min_value = c.optional_int("min_value");

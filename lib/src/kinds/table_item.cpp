@@ -14,6 +14,13 @@ std::string drop_constraint_sql(const QualifiedName& table, const std::string& n
   return "ALTER TABLE " + qualified(table) + " DROP CONSTRAINT " + quote_ident(name);
 }
 
+std::vector<std::string> not_valid_then_validate(const QualifiedName& table,
+                                                 const std::string& clause,
+                                                 const std::string& name) {
+  return {add_constraint_sql(table, clause) + " NOT VALID",
+          "ALTER TABLE " + qualified(table) + " VALIDATE CONSTRAINT " + quote_ident(name)};
+}
+
 std::string deferrable_sql(bool deferrable, bool initially_deferred) {
   if (!deferrable) return "";
   return initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";

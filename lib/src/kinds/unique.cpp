@@ -29,6 +29,14 @@ std::string UniqueKind::clause(const Item& u) {
                      u.nulls_not_distinct ? " NULLS NOT DISTINCT" : "", quote_list(u.columns),
                      deferrable_sql(u.deferrable, u.initially_deferred));
 }
+std::vector<std::string> UniqueKind::add_online_sql(const QualifiedName& t, const Item& u) {
+  return {fmt::format("CREATE UNIQUE INDEX CONCURRENTLY {} ON {} ({}){}", quote_ident(u.name),
+                      qualified(t), quote_list(u.columns),
+                      u.nulls_not_distinct ? " NULLS NOT DISTINCT" : ""),
+          add_constraint_sql(t, fmt::format("CONSTRAINT {} UNIQUE USING INDEX {}{}",
+                                            quote_ident(u.name), quote_ident(u.name),
+                                            deferrable_sql(u.deferrable, u.initially_deferred)))};
+}
 std::string UniqueKind::describe_add(const QualifiedName& t, const Item& u) {
   return fmt::format("add unique {} on {} ({})", u.name, display(t), fmt::join(u.columns, ", "));
 }

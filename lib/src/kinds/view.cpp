@@ -55,21 +55,13 @@ std::string replace_view_sql(const QualifiedName& name, const View& view) {
 
 namespace op {
 
-std::vector<std::string> CreateView::sql() const {
-  return {create_view_sql({schema, view.name}, view)};
-}
-DropView CreateView::inverse() const { return {schema, view}; }
-std::string CreateView::describe() const {
-  return fmt::format("create {} {}.{}", kind_word(view), schema, view.name);
-}
-
-std::vector<std::string> DropView::sql() const {
+std::vector<std::string> view_sql(const std::string& schema, const View& view, bool create) {
+  if (create) return {create_view_sql({schema, view.name}, view)};
   return {(view.materialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ") +
           qualified({schema, view.name})};
 }
-CreateView DropView::inverse() const { return {schema, view}; }
-std::string DropView::describe() const {
-  return fmt::format("drop {} {}.{}", kind_word(view), schema, view.name);
+std::string describe_view(const std::string& schema, const View& view, bool create) {
+  return fmt::format("{} {} {}.{}", create ? "create" : "drop", kind_word(view), schema, view.name);
 }
 
 void ReplaceView::validate(const JsonCursor& c) const {

@@ -16,6 +16,10 @@ struct CheckKind : ConstraintKind<CheckKind, CheckConstraint> {
   static constexpr bool kProbed = true;
   static auto& items(auto& table) { return table.checks; }
   static std::string clause(const Item& item);
+  // Online: added NOT VALID (no scan), then VALIDATE CONSTRAINT as a step of its own (online.hpp).
+  static std::vector<std::string> add_online_sql(const QualifiedName& t, const Item& item) {
+    return not_valid_then_validate(t, clause(item), item.name);
+  }
   static std::string describe_add(const QualifiedName& t, const Item& item);
   static bool uses_any(const Item& item, const std::set<std::string>& columns);
   static Item from_catalog(const ConstraintRow& row);

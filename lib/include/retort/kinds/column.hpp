@@ -72,10 +72,14 @@ struct SetNotNull {
   static constexpr std::string_view kName = "set_not_null";
   QualifiedName table;
   std::string column;
+  // Online: a CHECK (column IS NOT NULL) added NOT VALID, validated, then SET NOT NULL (which
+  // PostgreSQL 12+ then does without a scan) and the check dropped, each a step (online.hpp).
+  bool online = false;
   template <class Self, class F>
   static void fields(Self& o, F& f) {
     f("table", o.table);
     f("column", o.column);
+    f("online", o.online, false);
   }
   std::vector<std::string> sql() const;
   DropNotNull inverse() const;

@@ -13,9 +13,13 @@ void from_json(const JsonCursor& c, Function& out);
 
 namespace op {
 
-struct DropFunction;
-struct CreateFunction {
-  static constexpr std::string_view kName = "create_function";
+std::vector<std::string> function_sql(const std::string& schema, const Function& f, bool create);
+std::string describe_function(const std::string& schema, const Function& f, bool create);
+
+// CreateFunction and DropFunction: one template, the direction its parameter.
+template <bool kCreate>
+struct FunctionOp {
+  static constexpr std::string_view kName = kCreate ? "create_function" : "drop_function";
   std::string schema;
   Function function;
   template <class Self, class F>
@@ -23,25 +27,14 @@ struct CreateFunction {
     f("schema", o.schema);
     f("function", o.function);
   }
-  std::vector<std::string> sql() const;
-  DropFunction inverse() const;
-  std::string describe() const;
-  bool operator==(const CreateFunction&) const = default;
+  std::vector<std::string> sql() const { return function_sql(schema, function, kCreate); }
+  FunctionOp<!kCreate> inverse() const { return {schema, function}; }
+  std::string describe() const { return describe_function(schema, function, kCreate); }
+  bool operator==(const FunctionOp&) const = default;
 };
-struct DropFunction {
-  static constexpr std::string_view kName = "drop_function";
-  std::string schema;
-  Function function;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("schema", o.schema);
-    f("function", o.function);
-  }
-  std::vector<std::string> sql() const;
-  CreateFunction inverse() const;
-  std::string describe() const;
-  bool operator==(const DropFunction&) const = default;
-};
+using CreateFunction = FunctionOp<true>;
+using DropFunction = FunctionOp<false>;
+
 // CREATE OR REPLACE FUNCTION: same arguments (with their defaults) and result, another body or
 // options. Its inverse puts the old definition back.
 struct ReplaceFunction {

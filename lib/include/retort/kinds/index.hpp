@@ -21,6 +21,9 @@ struct IndexKind {
   static auto& items(auto& table) { return table.indexes; }
   static std::string add_sql(const QualifiedName& t, const Item& ix);
   static std::string drop_sql(const QualifiedName& t, const Item& ix);
+  // Online: CREATE / DROP INDEX CONCURRENTLY, outside a transaction (online.hpp).
+  static std::vector<std::string> add_online_sql(const QualifiedName& t, const Item& ix);
+  static std::vector<std::string> drop_online_sql(const QualifiedName& t, const Item& ix);
   static std::string describe_add(const QualifiedName& t, const Item& ix);
   static bool uses_any(const Item& ix, const std::set<std::string>& columns);
   using Ops = TypeList<op::AddItem<IndexKind>, op::DropItem<IndexKind>>;

@@ -12,67 +12,39 @@ void from_json(const JsonCursor& c, Partition& out);
 
 namespace op {
 
-// The four ops share their fields: the parent table and the partition.
-template <class Self, class F>
-void partition_fields(Self& o, F& f) {
-  f("table", o.table);
-  f("partition", o.partition);
-}
+// What the four ops do: CREATE TABLE ... PARTITION OF and DROP TABLE, or ATTACH PARTITION and
+// DETACH PARTITION (the rows stay).
+enum class PartitionChange { create, drop, attach, detach };
+std::vector<std::string> partition_sql(const QualifiedName& table, const Partition& p,
+                                       PartitionChange change);
+std::string describe_partition(const QualifiedName& table, const Partition& p,
+                               PartitionChange change);
 
-struct DropPartition;
-struct DetachPartition;
-struct CreatePartition {
-  static constexpr std::string_view kName = "create_partition";
+// One template for the four ops, which carry the same fields; create and drop undo each other,
+// attach and detach too.
+template <PartitionChange kChange>
+struct PartitionOp {
+  static constexpr PartitionChange kInverse[] = {PartitionChange::drop, PartitionChange::create,
+                                                 PartitionChange::detach, PartitionChange::attach};
+  static constexpr std::string_view kNames[] = {"create_partition", "drop_partition",
+                                                "attach_partition", "detach_partition"};
+  static constexpr std::string_view kName = kNames[static_cast<int>(kChange)];
   QualifiedName table;
   Partition partition;
   template <class Self, class F>
   static void fields(Self& o, F& f) {
-    partition_fields(o, f);
+    f("table", o.table);
+    f("partition", o.partition);
   }
-  std::vector<std::string> sql() const;
-  DropPartition inverse() const;
-  std::string describe() const;
-  bool operator==(const CreatePartition&) const = default;
+  std::vector<std::string> sql() const { return partition_sql(table, partition, kChange); }
+  PartitionOp<kInverse[static_cast<int>(kChange)]> inverse() const { return {table, partition}; }
+  std::string describe() const { return describe_partition(table, partition, kChange); }
+  bool operator==(const PartitionOp&) const = default;
 };
-struct DropPartition {
-  static constexpr std::string_view kName = "drop_partition";
-  QualifiedName table;
-  Partition partition;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    partition_fields(o, f);
-  }
-  std::vector<std::string> sql() const;
-  CreatePartition inverse() const;
-  std::string describe() const;
-  bool operator==(const DropPartition&) const = default;
-};
-struct AttachPartition {
-  static constexpr std::string_view kName = "attach_partition";
-  QualifiedName table;
-  Partition partition;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    partition_fields(o, f);
-  }
-  std::vector<std::string> sql() const;
-  DetachPartition inverse() const;
-  std::string describe() const;
-  bool operator==(const AttachPartition&) const = default;
-};
-struct DetachPartition {
-  static constexpr std::string_view kName = "detach_partition";
-  QualifiedName table;
-  Partition partition;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    partition_fields(o, f);
-  }
-  std::vector<std::string> sql() const;
-  AttachPartition inverse() const;
-  std::string describe() const;
-  bool operator==(const DetachPartition&) const = default;
-};
+using CreatePartition = PartitionOp<PartitionChange::create>;
+using DropPartition = PartitionOp<PartitionChange::drop>;
+using AttachPartition = PartitionOp<PartitionChange::attach>;
+using DetachPartition = PartitionOp<PartitionChange::detach>;
 
 }  // namespace op
 

@@ -12,12 +12,11 @@ std::string display(const QualifiedName& name);  // schema.name, for messages
 
 namespace op {
 
-template <class Kind>
-struct DropObject;
-
-template <class Kind>
-struct CreateObject {
-  static constexpr std::string_view kName = Kind::kCreateName;
+// CreateObject<Kind> and DropObject<Kind>: one template, the direction its parameter; each op
+// is the other's inverse.
+template <class Kind, bool kCreate>
+struct ObjectOp {
+  static constexpr std::string_view kName = kCreate ? Kind::kCreateName : Kind::kDropName;
   std::string schema;
   typename Kind::Object object;
   template <class Self, class F>
@@ -25,29 +24,20 @@ struct CreateObject {
     f("schema", o.schema);
     f(Kind::kJsonKey, o.object);
   }
-  std::vector<std::string> sql() const { return Kind::create_sql(schema, object); }
-  DropObject<Kind> inverse() const { return {schema, object}; }
-  std::string describe() const { return Kind::describe_create(schema, object); }
-  bool operator==(const CreateObject&) const = default;
-};
-
-template <class Kind>
-struct DropObject {
-  static constexpr std::string_view kName = Kind::kDropName;
-  std::string schema;
-  typename Kind::Object object;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("schema", o.schema);
-    f(Kind::kJsonKey, o.object);
+  std::vector<std::string> sql() const {
+    return kCreate ? Kind::create_sql(schema, object) : Kind::drop_sql(schema, object);
   }
-  std::vector<std::string> sql() const { return Kind::drop_sql(schema, object); }
-  CreateObject<Kind> inverse() const { return {schema, object}; }
+  ObjectOp<Kind, !kCreate> inverse() const { return {schema, object}; }
   std::string describe() const {
+    if constexpr (kCreate) return Kind::describe_create(schema, object);
     return "drop " + std::string(Kind::kNoun) + " " + display({schema, object.name});
   }
-  bool operator==(const DropObject&) const = default;
+  bool operator==(const ObjectOp&) const = default;
 };
+template <class Kind>
+using CreateObject = ObjectOp<Kind, true>;
+template <class Kind>
+using DropObject = ObjectOp<Kind, false>;
 
 // An object changed in place (ALTER ...): the kind renders the statements from old to new; the
 // inverse renders them back.

@@ -14,6 +14,8 @@ struct UniqueKind : ConstraintKind<UniqueKind, UniqueConstraint> {
   static constexpr char kConstraintType = 'u';
   static auto& items(auto& table) { return table.uniques; }
   static std::string clause(const Item& item);
+  // Online: a unique index built CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX (online.hpp).
+  static std::vector<std::string> add_online_sql(const QualifiedName& t, const Item& item);
   static std::string describe_add(const QualifiedName& t, const Item& item);
   static bool uses_any(const Item& item, const std::set<std::string>& columns);
   static Item from_catalog(const ConstraintRow& row);

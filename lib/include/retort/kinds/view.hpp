@@ -15,9 +15,13 @@ std::string create_view_sql(const QualifiedName& name, const View& view);
 
 namespace op {
 
-struct DropView;
-struct CreateView {
-  static constexpr std::string_view kName = "create_view";
+std::vector<std::string> view_sql(const std::string& schema, const View& view, bool create);
+std::string describe_view(const std::string& schema, const View& view, bool create);
+
+// CreateView and DropView: one template, the direction its parameter.
+template <bool kCreate>
+struct ViewOp {
+  static constexpr std::string_view kName = kCreate ? "create_view" : "drop_view";
   std::string schema;
   View view;
   template <class Self, class F>
@@ -25,25 +29,14 @@ struct CreateView {
     f("schema", o.schema);
     f("view", o.view);
   }
-  std::vector<std::string> sql() const;
-  DropView inverse() const;
-  std::string describe() const;
-  bool operator==(const CreateView&) const = default;
+  std::vector<std::string> sql() const { return view_sql(schema, view, kCreate); }
+  ViewOp<!kCreate> inverse() const { return {schema, view}; }
+  std::string describe() const { return describe_view(schema, view, kCreate); }
+  bool operator==(const ViewOp&) const = default;
 };
-struct DropView {
-  static constexpr std::string_view kName = "drop_view";
-  std::string schema;
-  View view;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("schema", o.schema);
-    f("view", o.view);
-  }
-  std::vector<std::string> sql() const;
-  CreateView inverse() const;
-  std::string describe() const;
-  bool operator==(const DropView&) const = default;
-};
+using CreateView = ViewOp<true>;
+using DropView = ViewOp<false>;
+
 // CREATE OR REPLACE VIEW: a plain view whose new query keeps the old columns (new ones at the
 // end), so views and grants depending on it stay.
 struct ReplaceView {
