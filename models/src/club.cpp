@@ -8,18 +8,25 @@ namespace r = retort;
 retort::ModelSet retort_models() {
   using namespace club;
   r::ModelSet m;
+  m.extension("citext");  // case-insensitive text, for email addresses
+  m.sequence("member_number").as("integer").start(1000);  // membership numbers on cards
   m.enumeration<EventKind>("event_kind", {"match", "training", "social"});
   m.enumeration<Role>("member_role", {"player", "coach", "captain"});
 
   m.table<Member>("members")
       .column(&Member::id, "id", r::primary_key, r::identity())
       .column(&Member::name, "name", r::varchar(100), r::comment("Full name as printed on cards"))
-      .column(&Member::email, "email", r::unique)
+      .column(&Member::email, "email", r::type("public.citext"), r::unique)
+      .column(&Member::number, "number", r::server_default("nextval('public.member_number')"),
+              r::unique)
       .column(&Member::born_on, "born_on")
       .column(&Member::joined_at, "joined_at", r::server_default("now()"))
       .column(&Member::active, "active", r::server_default("true"))
       .column(&Member::tags, "tags", r::server_default("'{}'::text[]"))
       .index(r::index("members_lower_name_idx").on_expression("lower((name)::text)"))
+      // Seen by other roles only while active; the club's own role (the owner) sees everyone.
+      .row_security()
+      .policy({.name = "members_active_visible", .command = "SELECT", .using_expr = "active"})
       .comment("People who belong to the club");
 
   m.table<Team>("teams")
@@ -61,7 +68,12 @@ retort::ModelSet retort_models() {
       .index(r::index("events_details_idx")
                  .using_method("gin")
                  .on("details")
-                 .opclass("jsonb_path_ops"));
+                 .opclass("jsonb_path_ops"))
+      .grant("public", {"SELECT"});  // the fixture list is public
+  m.view("upcoming_events",
+         "SELECT e.id, e.team_id, t.name AS team, e.kind, e.title, e.starts_at, e.ends_at "
+         "FROM events e JOIN teams t ON t.id = e.team_id "
+         "WHERE NOT e.cancelled AND e.starts_at > now()");
 
   m.table<Attendance>("attendances")
       .column(&Attendance::event_id, "event_id", r::primary_key)

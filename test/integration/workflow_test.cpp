@@ -85,7 +85,19 @@ TEST(History, UpgradedToHeadMatchesTheModelsAndDowngradesToEmpty) {
   ASSERT_EQ(up.exit_code, 0) << up.err;
   auto check = run_retort({"--url", db, "--versions", kVersions, "check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
-  auto down = run_retort({"--url", db, "--versions", kVersions, "downgrade", "base"});
+  // The club uses the schema-level kinds too: an extension, a sequence, a view, a policy.
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'"), "1");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_policy"), "1");
+  exec_sql(db,
+           "INSERT INTO teams (name) VALUES ('Firsts');"
+           "INSERT INTO members (name, email, born_on) VALUES ('Ada', 'Ada@Example.org', "
+           "'1815-12-10');"
+           "INSERT INTO events (team_id, kind, title, starts_at) "
+           "SELECT id, 'match', 'Final', now() + interval '1 day' FROM teams");
+  EXPECT_EQ(query_value(db, "SELECT number FROM members WHERE email = 'ada@example.org'"), "1000");
+  EXPECT_EQ(query_value(db, "SELECT team || ': ' || title FROM upcoming_events"), "Firsts: Final");
+  auto down =
+      run_retort({"--url", db, "--versions", kVersions, "downgrade", "base", "--allow-data-loss"});
   ASSERT_EQ(down.exit_code, 0) << down.err;
   EXPECT_EQ(query_value(db,
                         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
@@ -96,6 +108,7 @@ TEST(History, UpgradedToHeadMatchesTheModelsAndDowngradesToEmpty) {
                         "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = "
                         "t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'"),
             "0");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'"), "0");
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM public.retort_version"), "0");
 }
 
@@ -113,10 +126,10 @@ TEST(AutogenScript, ThrowawayServerWithNoChanges) {
 TEST(AutogenScript, ThrowawayServerWritesTheMissingRevision) {
   auto versions = versions_without_head();
   auto count = json_files(versions).size();
-  auto r = run_shell(script("-m 'audit log' --versions " + versions));
+  auto r = run_shell(script("-m 'club features' --versions " + versions));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   ASSERT_EQ(json_files(versions).size(), count + 1) << r.out;
-  EXPECT_NE(r.out.find("create schema audit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("create extension citext in schema public"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Next steps"), std::string::npos) << r.out;
   EXPECT_TRUE(throwaway_dirs().empty()) << "the throwaway server was left behind";
 }
@@ -125,10 +138,10 @@ TEST(AutogenScript, WithUrl) {
   auto db = fresh_database("url");
   auto versions = versions_without_head();
   ASSERT_EQ(run_retort({"--url", db, "--versions", versions, "upgrade", "head"}).exit_code, 0);
-  auto r = run_shell(script("--url '" + db + "' -m 'audit log' --versions " + versions));
+  auto r = run_shell(script("--url '" + db + "' -m 'club features' --versions " + versions));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("_audit_log.json"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("add foreign key entries_member_id_fkey"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("_club_features.json"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("create view public.upcoming_events"), std::string::npos) << r.out;
 }
 
 // A column the models call "name" is "old_name" in a database with rows: without a terminal the
@@ -179,7 +192,7 @@ TEST(AutogenScript, ThroughAPortForwardThatIsStoppedAfterwards) {
   EXPECT_NE(r.out.find("port-forward on 127.0.0.1:" + std::to_string(local_port)),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("create schema audit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("create policy members_active_visible"), std::string::npos) << r.out;
   EXPECT_FALSE(port_open(local_port)) << "the forward is still listening";
   EXPECT_EQ(leftovers(), std::vector<std::string>{});
 }

@@ -257,6 +257,68 @@ TEST(Diff, PoliciesTheTargetDoesNotDeclareAreNotDropped) {
 
 namespace {
 
+// public.teams (league text) and a policy on public.events reading teams.league in a subquery,
+// as pg_depend records it.
+Schema policy_over_other_table() {
+  auto s = events_with_view();
+  s.schemas["public"].views.clear();
+  s.facts = {};
+  retort::Table teams;
+  teams.name = "teams";
+  teams.columns = {col("league", "text")};
+  s.schemas["public"].tables.emplace("teams", teams);
+  s.schemas["public"].tables["events"].policies = {
+      retort::Policy{"in_league",
+                     true,
+                     "SELECT",
+                     {"public"},
+                     "(EXISTS (SELECT 1 FROM public.teams t WHERE t.league = 'a'::text))",
+                     std::nullopt}};
+  s.facts.policy_dependencies = {
+      {{"public", "events"}, "in_league", {"public", "teams"}, "league"}};
+  return s;
+}
+
+}  // namespace
+
+TEST(Diff, APolicyReadingARetypedColumnOfAnotherTableIsRebuiltAroundTheChange) {
+  auto current = policy_over_other_table();
+  auto target = current;
+  target.facts = {};
+  target.schemas["public"].tables["teams"].columns[0].type = "character varying(40)";
+  auto d = retort::diff(current, target);
+  EXPECT_EQ(names(d.upgrade),
+            (std::vector<std::string>{"drop_policy", "alter_column_type", "create_policy"}));
+  EXPECT_EQ(names(d.downgrade),
+            (std::vector<std::string>{"drop_policy", "alter_column_type", "create_policy"}));
+  // Another column of that table, or the policy's word in no dependency: left alone.
+  target = current;
+  target.facts = {};
+  target.schemas["public"].tables["events"].columns[0].type = "bigint";
+  EXPECT_EQ(names(retort::diff(current, target).upgrade),
+            std::vector<std::string>{"alter_column_type"});
+}
+
+TEST(Diff, ARetypedColumnUnderAnUndeclaredPolicyIsAnErrorNamingThePolicyAndTheWaysOut) {
+  auto current = policy_over_other_table();
+  auto target = current;
+  target.facts = {};
+  target.schemas["public"].tables["events"].policies.clear();
+  target.schemas["public"].tables["teams"].columns[0].type = "character varying(40)";
+  try {
+    retort::diff(current, target);
+    FAIL() << "no error";
+  } catch (const retort::Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("column public.teams.league changes type"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("policy in_league on public.events"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(".policy("), std::string::npos) << msg;
+    EXPECT_NE(msg.find("execute op"), std::string::npos) << msg;
+  }
+}
+
+namespace {
+
 // Scope: an undeclared object of a new kind is reported, not dropped, unless the target manages
 // its schema whole; new ones come in phase order (extension, sequence, then tables).
 TEST(Diff, UndeclaredSchemaObjectsAreUnmanagedUnlessTheSchemaIsManagedWhole) {

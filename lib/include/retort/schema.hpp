@@ -287,9 +287,20 @@ struct Dependency {
   bool operator==(const Dependency&) const = default;
 };
 
+// A policy whose expressions read a column (or a relation as a whole), as pg_depend records it.
+struct PolicyDependency {
+  QualifiedName table;  // the policy's table
+  std::string policy;
+  QualifiedName relation;  // the table it reads (its own, or another in a subquery)
+  std::string column;      // empty: the relation as a whole
+
+  bool operator==(const PolicyDependency&) const = default;
+};
+
 // What the server says about a schema beyond its objects; never part of a comparison.
 struct CatalogFacts {
-  std::vector<Dependency> dependencies;  // read by the introspector
+  std::vector<Dependency> dependencies;               // read by the introspector
+  std::vector<PolicyDependency> policy_dependencies;  // read with them
   // Views of a target whose new definition CREATE OR REPLACE VIEW accepts (set by canonicalize).
   std::vector<QualifiedName> replaceable_views;
 };

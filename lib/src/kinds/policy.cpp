@@ -7,6 +7,7 @@
 
 #include "../catalog.hpp"
 #include "../plan.hpp"
+#include "retort/error.hpp"
 #include "retort/kinds/column.hpp"
 #include "retort/ops.hpp"
 #include "retort/sql.hpp"
@@ -98,22 +99,6 @@ std::string SetRowSecurity::describe() const {
 
 namespace {
 
-// Whether `expr` names `column` as a word (a bare or quoted identifier).
-bool mentions(const std::optional<std::string>& expr, const std::string& column) {
-  if (!expr) return false;
-  auto word = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
-           static_cast<unsigned char>(c) >= 0x80;
-  };
-  for (const auto& needle : {column, quote_ident(column)})
-    for (auto p = expr->find(needle); p != std::string::npos; p = expr->find(needle, p + 1)) {
-      auto end = p + needle.size();
-      if ((p == 0 || !word((*expr)[p - 1])) && (end >= expr->size() || !word((*expr)[end])))
-        return true;
-    }
-  return false;
-}
-
 bool planned(const Plan& plan, Phase phase, const QualifiedName& t, const std::string& name,
              bool add) {
   for (const auto& op : plan.ops(phase)) {
@@ -131,8 +116,34 @@ bool planned(const Plan& plan, Phase phase, const QualifiedName& t, const std::s
 
 }  // namespace
 
+// Whether pg_depend says policy `dep` reads `column` of `table`: the column itself, or another
+// table as a whole (a whole-row reference in a subquery).
+bool reads(const PolicyDependency& dep, const QualifiedName& table, const std::string& column) {
+  return dep.relation == table &&
+         (dep.column == column || (dep.column.empty() && dep.table != table));
+}
+
+const Policy* find_policy(const Table* t, const std::string& name) {
+  if (!t) return nullptr;
+  auto it = std::find_if(t->policies.begin(), t->policies.end(),
+                         [&](const Policy& p) { return p.name == name; });
+  return it == t->policies.end() ? nullptr : &*it;
+}
+
+[[noreturn]] void unmanaged_policy(const PolicyDependency& dep, const std::string& column) {
+  throw Error(fmt::format(
+      "column {}.{} changes type, but policy {} on {} reads it and is not in the models: "
+      "PostgreSQL refuses the change while the policy exists. Either declare the policy in the "
+      "models (.policy({{.name = \"{}\", ...}}) on table {}) so that retort drops and creates it "
+      "again around the change, or write the step by hand in the revision as an execute op (DROP "
+      "POLICY, the change, CREATE POLICY)",
+      display(dep.relation), column, dep.policy, display(dep.table), dep.policy,
+      display(dep.table)));
+}
+
 // Row-security flags of tables on both sides, and policies over a retyped column (PostgreSQL
-// refuses ALTER COLUMN TYPE under a policy): dropped before and created again after.
+// refuses ALTER COLUMN TYPE under a policy, on its table or read in a subquery from another):
+// found through pg_depend, dropped before and created again after.
 void diff_row_security(Plan& plan) {
   for (const auto& [sname, ns] : plan.target.schemas)
     for (const auto& [tname, t] : ns.tables) {
@@ -149,16 +160,17 @@ void diff_row_security(Plan& plan) {
   for (const auto& op : retyped) {
     const auto* a = std::get_if<op::AlterColumnType>(&op);
     if (!a) continue;
-    const Table* old = plan.current.find_table(a->table);
-    const Table* wanted = plan.target.find_table(a->table);
-    if (!old || !wanted) continue;
-    for (const auto& p : old->policies) {
-      if (!mentions(p.using_expr, a->column) && !mentions(p.check_expr, a->column)) continue;
-      if (planned(plan, PolicyKind::kDropPhase, a->table, p.name, false)) continue;
-      plan.emit(PolicyKind::kDropPhase, op::DropPolicy{a->table, p});
-      for (const auto& n : wanted->policies)
-        if (n.name == p.name && !planned(plan, PolicyKind::kAddPhase, a->table, n.name, true))
-          plan.emit(PolicyKind::kAddPhase, op::CreatePolicy{a->table, n});
+    for (const auto& dep : plan.current.facts.policy_dependencies) {
+      if (!reads(dep, a->table, a->column)) continue;
+      const Policy* p = find_policy(plan.current.find_table(dep.table), dep.policy);
+      if (!p || planned(plan, PolicyKind::kDropPhase, dep.table, p->name, false)) continue;
+      const Table* wanted = plan.target.find_table(dep.table);
+      if (!wanted) continue;  // the table goes, its policies with it
+      const Policy* n = find_policy(wanted, p->name);
+      if (!n) unmanaged_policy(dep, a->column);
+      plan.emit(PolicyKind::kDropPhase, op::DropPolicy{dep.table, *p});
+      if (!planned(plan, PolicyKind::kAddPhase, dep.table, n->name, true))
+        plan.emit(PolicyKind::kAddPhase, op::CreatePolicy{dep.table, *n});
     }
   }
 }

@@ -139,12 +139,12 @@ Disturbed disturbed_by(const Plan& plan) {
   return d;
 }
 
-// How many views lie under a view (0: it reads only tables), from the current dependencies:
-// views are dropped deepest first and created shallowest first.
-std::map<QualifiedName, int> view_depths(const Schema& current) {
+// How many views of `s` lie under a view (0: it reads only tables), from `deps`: views are
+// dropped deepest first and created shallowest first.
+std::map<QualifiedName, int> view_depths(const std::vector<Dependency>& deps, const Schema& s) {
   std::map<QualifiedName, std::set<QualifiedName>> reads;
-  for (const auto& dep : current.facts.dependencies)
-    if (find_view(current, dep.relation)) reads[dep.dependent].insert(dep.relation);
+  for (const auto& dep : deps)
+    if (find_view(s, dep.relation)) reads[dep.dependent].insert(dep.relation);
   std::map<QualifiedName, int> depth;
   // Bounded by the number of views: dependencies between views form no cycle.
   for (std::size_t round = 0; round <= reads.size(); ++round)
@@ -208,7 +208,7 @@ void diff_views(Plan& plan) {
       grew = true;
     }
   }
-  auto depths = view_depths(cur);
+  auto depths = view_depths(cur.facts.dependencies, cur);
   auto depth_of = [&](const QualifiedName& q) {
     auto it = depths.find(q);
     return it == depths.end() ? 0 : it->second;
@@ -221,6 +221,14 @@ void diff_views(Plan& plan) {
     plan.emit(Phase::drop_views, op::DropView{q.schema, *find_view(cur, q)});
   std::erase_if(order, [&](const auto& q) { return dropped.contains(q); });
   order.insert(order.end(), created.begin(), created.end());
+  // Created shallowest first, by what the target says a view reads (an inspected database; the
+  // models' new views as canonicalize_views created them), else by what it reads today.
+  std::vector<Dependency> deps = tgt.facts.dependencies;
+  std::set<QualifiedName> known;
+  for (const auto& dep : deps) known.insert(dep.dependent);
+  for (const auto& dep : cur.facts.dependencies)
+    if (!known.contains(dep.dependent)) deps.push_back(dep);
+  depths = view_depths(deps, tgt);
   std::stable_sort(order.begin(), order.end(),
                    [&](const auto& a, const auto& b) { return depth_of(a) < depth_of(b); });
   for (const auto& q : order)
@@ -244,9 +252,10 @@ WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('v', 'm')
 )";
 
 // Which views (anywhere) read which columns of relations in the schemas read: through the
-// views' rewrite rules. Column 0 is a whole-row reference.
+// views' rewrite rules. Column 0 is a whole-row reference. Then the same for policies (their
+// name in the last column, empty for views): a policy may read another table in a subquery.
 const char* const kDependenciesQuery = R"(
-SELECT DISTINCT vn.nspname, v.relname, tn.nspname, t.relname, coalesce(a.attname, '')
+SELECT DISTINCT vn.nspname, v.relname, tn.nspname, t.relname, coalesce(a.attname, ''), ''
 FROM pg_depend d
 JOIN pg_rewrite r ON r.oid = d.objid
 JOIN pg_class v ON v.oid = r.ev_class
@@ -256,6 +265,17 @@ JOIN pg_namespace tn ON tn.oid = t.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
   AND d.deptype = 'n' AND v.oid <> t.oid AND tn.nspname = ANY($1::text[])
+UNION ALL
+SELECT DISTINCT pn.nspname, pc.relname, tn.nspname, t.relname, coalesce(a.attname, ''), pol.polname
+FROM pg_depend d
+JOIN pg_policy pol ON pol.oid = d.objid
+JOIN pg_class pc ON pc.oid = pol.polrelid
+JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
+WHERE d.classid = 'pg_policy'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype = 'n' AND tn.nspname = ANY($1::text[])
 )";
 
 // pg_get_viewdef prints " SELECT ...;": the definition is kept without the blank and semicolon.
@@ -277,8 +297,14 @@ void read_views(Schema& schema, const pqxx::result& rows) {
 
 void read_dependencies(Schema& schema, const pqxx::result& rows) {
   for (auto row : Rows(rows))
-    schema.facts.dependencies.push_back(
-        {{row[0].c_str(), row[1].c_str()}, {row[2].c_str(), row[3].c_str()}, row[4].c_str()});
+    if (row[5].size() > 0)
+      schema.facts.policy_dependencies.push_back({{row[0].c_str(), row[1].c_str()},
+                                                  row[5].c_str(),
+                                                  {row[2].c_str(), row[3].c_str()},
+                                                  row[4].c_str()});
+    else
+      schema.facts.dependencies.push_back(
+          {{row[0].c_str(), row[1].c_str()}, {row[2].c_str(), row[3].c_str()}, row[4].c_str()});
 }
 
 namespace {
@@ -302,6 +328,60 @@ View read_back(pqxx::transaction_base& tx, const std::string& relation, const Vi
 
 std::string search_path_sql(const std::string& schema) {
   return "SET LOCAL search_path = " + quote_ident(schema);
+}
+
+// New views of a target without dependencies of its own (models, a snapshot) may read each
+// other: they are created for real, in rounds until no more succeed, in a subtransaction rolled
+// back at once, and pg_depend says which reads which (materialized ones WITH NO DATA: nothing is
+// run). The server's spelling of each comes back too. Views over tables the revision creates
+// cannot be created here: they keep their order by name.
+void order_new_views(pqxx::dbtransaction& tx, const Schema& current, Schema& target) {
+  if (!target.facts.dependencies.empty()) return;
+  std::vector<std::pair<QualifiedName, View*>> pending;
+  for (auto& [sname, ns] : target.schemas)
+    for (auto& [vname, v] : ns.views)
+      if (!find_view(current, {sname, vname}))
+        pending.emplace_back(QualifiedName{sname, vname}, &v);
+  if (pending.size() < 2) return;
+  pqxx::subtransaction sp(tx, "retort_view_order");
+  std::vector<std::string> created;
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      pqxx::subtransaction one(sp, "retort_view_one");
+      try {
+        one.exec(search_path_sql(it->first.schema));
+        one.exec(create_view_sql(it->first, *it->second) +
+                 (it->second->materialized ? "\nWITH NO DATA" : ""));
+        *it->second = read_back(one, qualified(it->first), *it->second);
+        one.commit();
+        created.push_back(qualified(it->first));
+        it = pending.erase(it);
+        progress = true;
+      } catch (const std::exception&) {
+        one.abort();
+        ++it;
+      }
+    }
+  }
+  if (created.size() >= 2) {
+    auto rows = sp.exec_params(R"(
+SELECT DISTINCT vn.nspname, v.relname, tn.nspname, t.relname
+FROM pg_depend d
+JOIN pg_rewrite r ON r.oid = d.objid
+JOIN pg_class v ON v.oid = r.ev_class
+JOIN pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_namespace tn ON tn.oid = t.relnamespace
+WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype = 'n' AND v.oid <> t.oid AND t.relkind IN ('v', 'm')
+  AND v.oid = ANY (SELECT to_regclass(x) FROM unnest($1::text[]) x))",
+                               array_literal(created));
+    for (auto row : Rows(rows))
+      target.facts.dependencies.push_back(
+          {{row[0].c_str(), row[1].c_str()}, {row[2].c_str(), row[3].c_str()}, ""});
+  }
+  sp.abort();
 }
 
 }  // namespace
@@ -346,6 +426,7 @@ void canonicalize_views(pqxx::dbtransaction& tx, const Schema& current, Schema& 
       }
       sp.abort();
     }
+  order_new_views(tx, current, target);
 }
 
 }  // namespace catalog

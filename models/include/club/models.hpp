@@ -19,7 +19,8 @@ enum class Role { player, coach, captain };
 struct Member {
   std::int64_t id;
   std::string name;
-  std::optional<std::string> email;
+  std::optional<std::string> email;  // citext: compared case-insensitively
+  std::int32_t number;               // membership number, from the sequence member_number
   retort::Date born_on;
   Timestamp joined_at;
   bool active;
