@@ -252,30 +252,29 @@ WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('v', 'm')
 )";
 
 // Which views (anywhere) read which columns of relations in the schemas read: through the
-// views' rewrite rules. Column 0 is a whole-row reference. Then the same for policies (their
-// name in the last column, empty for views): a policy may read another table in a subquery.
+// views' rewrite rules. Column 0 is a whole-row reference. Policies too (their name in the last
+// column, empty for views): a policy may read another table in a subquery.
 const char* const kDependenciesQuery = R"(
-SELECT DISTINCT vn.nspname, v.relname, tn.nspname, t.relname, coalesce(a.attname, ''), ''
-FROM pg_depend d
-JOIN pg_rewrite r ON r.oid = d.objid
-JOIN pg_class v ON v.oid = r.ev_class
+WITH dependent AS (
+  SELECT r.ev_class AS reader, d.refobjid, d.refobjsubid, '' AS policy
+  FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+  WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+    AND d.deptype = 'n' AND r.ev_class <> d.refobjid
+  UNION ALL
+  SELECT pol.polrelid, d.refobjid, d.refobjsubid, pol.polname
+  FROM pg_depend d JOIN pg_policy pol ON pol.oid = d.objid
+  WHERE d.classid = 'pg_policy'::regclass AND d.refclassid = 'pg_class'::regclass
+    AND d.deptype = 'n'
+)
+SELECT DISTINCT vn.nspname, v.relname, tn.nspname, t.relname, coalesce(a.attname, ''), dep.policy
+FROM dependent dep
+JOIN pg_class v ON v.oid = dep.reader
 JOIN pg_namespace vn ON vn.oid = v.relnamespace
-JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_class t ON t.oid = dep.refobjid
 JOIN pg_namespace tn ON tn.oid = t.relnamespace
-LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
-WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND d.deptype = 'n' AND v.oid <> t.oid AND tn.nspname = ANY($1::text[])
-UNION ALL
-SELECT DISTINCT pn.nspname, pc.relname, tn.nspname, t.relname, coalesce(a.attname, ''), pol.polname
-FROM pg_depend d
-JOIN pg_policy pol ON pol.oid = d.objid
-JOIN pg_class pc ON pc.oid = pol.polrelid
-JOIN pg_namespace pn ON pn.oid = pc.relnamespace
-JOIN pg_class t ON t.oid = d.refobjid
-JOIN pg_namespace tn ON tn.oid = t.relnamespace
-LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
-WHERE d.classid = 'pg_policy'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND d.deptype = 'n' AND tn.nspname = ANY($1::text[])
+LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = dep.refobjsubid
+  AND dep.refobjsubid > 0
+WHERE tn.nspname = ANY($1::text[])
 )";
 
 // pg_get_viewdef prints " SELECT ...;": the definition is kept without the blank and semicolon.
