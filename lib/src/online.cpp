@@ -8,14 +8,18 @@ namespace retort {
 
 namespace {
 
-// The ops that have an online form, as a pointer to their flag.
+// The ops that have an online form, as a pointer to their flag. Every table item op has the
+// member; only kinds with an online form (kHasOnlineForm) may set it.
 bool* online_flag(Op& op) {
   return std::visit(
       [](auto& o) -> bool* {
-        if constexpr (requires { o.online; })
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (requires { o.online; }) {
+          if constexpr (requires { T::kHasOnlineForm; })
+            if (!T::kHasOnlineForm) return nullptr;
           return &o.online;
-        else
-          return nullptr;
+        }
+        return nullptr;
       },
       op);
 }

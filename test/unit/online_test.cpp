@@ -120,6 +120,22 @@ TEST(Online, StepsAndTheTransactionalForm) {
   EXPECT_EQ(transactional_form(ops[4]), ops[4]);
 }
 
+// Every table item op has an `online` member; a kind without an online form (a primary key, a
+// policy) stays as it is on an existing table.
+TEST(Online, MakeOnlineLeavesKindsWithoutAnOnlineForm) {
+  Schema current;
+  Table t;
+  t.name = "t";
+  t.columns = {Column{.name = "a", .type = "integer"}};
+  current.schemas["my schema"].tables.emplace("t", t);
+  SchemaDiff d;
+  d.upgrade = {op::AddPrimaryKey{kTable, PrimaryKey{"t_pkey", {"a"}}},
+               op::CreatePolicy{kTable, Policy{.name = "p", .using_expr = "true"}}};
+  make_online(d, current);
+  for (const auto& op : d.upgrade) EXPECT_FALSE(is_online(op)) << describe(op);
+  EXPECT_FALSE(runs_in_steps(d.upgrade));
+}
+
 TEST(Online, MakeOnlineRewritesOpsOnExistingTablesOnly) {
   Schema current;
   Table t;

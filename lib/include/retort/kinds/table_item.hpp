@@ -28,6 +28,8 @@ concept HasOnlineForm = (kAdd && AddsOnline<Kind>) || (!kAdd && DropsOnline<Kind
 template <class Kind, bool kAdd>
 struct ItemOp {
   static constexpr std::string_view kName = kAdd ? Kind::kAddName : Kind::kDropName;
+  // Only then is `online` ever set (online.hpp reads this); every item op has the member.
+  static constexpr bool kHasOnlineForm = HasOnlineForm<Kind, kAdd>;
   QualifiedName table;
   typename Kind::Item item;
   bool online = false;  // the kind's online form ("online": true; kinds that have one)
@@ -35,7 +37,7 @@ struct ItemOp {
   static void fields(Self& o, F& f) {
     f("table", o.table);
     f(Kind::kItemKey, o.item);
-    if constexpr (HasOnlineForm<Kind, kAdd>) f("online", o.online, false);
+    if constexpr (kHasOnlineForm) f("online", o.online, false);
   }
   std::vector<std::string> sql() const {
     if constexpr (kAdd && AddsOnline<Kind>)
