@@ -48,6 +48,10 @@ bool is_online(const Op& op) {
   return flag && *flag;
 }
 
+bool any_online(const std::vector<Op>& ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+}
+
 bool runs_in_steps(const std::vector<Op>& ops) {
   for (const auto& op : ops) {
     if (is_online(op)) return true;

@@ -228,7 +228,7 @@ struct NothingToDo {};
 // The steps of a revision that runs in steps, for a DBA: each transactional step in its own
 // transaction, the CONCURRENTLY ones outside, every statement under the online lock timeout.
 std::string steps_script(const std::vector<Op>& ops) {
-  bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+  bool online = any_online(ops);
   std::string out =
       online ? fmt::format("SET lock_timeout = '{}ms';\n", kOnlineLockTimeout.count()) : "";
   for (const auto& step : steps_of(ops)) {
@@ -847,6 +847,17 @@ struct Runner::StepRun {
   }
 };
 
+// The revision's row in the progress table: the steps done and the step being attempted (a
+// CONCURRENTLY one), if any.
+void Runner::record_progress(pqxx::work& tx, const StepRun& s, std::size_t steps_done,
+                             std::optional<int> attempting) {
+  tx.exec_params("INSERT INTO " + s.progress +
+                     " (revision, direction, checksum, steps_done, attempting) VALUES ($1, $2, $3, "
+                     "$4, $5) ON CONFLICT (revision, direction) DO UPDATE SET steps_done = "
+                     "EXCLUDED.steps_done, attempting = EXCLUDED.attempting, updated_at = now()",
+                 s.r.id, s.direction(), s.r.checksum, static_cast<int>(steps_done), attempting);
+}
+
 // In a step's transaction: the migrators' lock, and the recorded progress must be this step's.
 void Runner::expect_step(pqxx::work& tx, const StepRun& s, std::size_t k,
                          std::optional<int>* attempting) {
@@ -866,11 +877,7 @@ void Runner::record_step(pqxx::work& tx, const StepRun& s, std::size_t k) {
     tx.exec(s.upgrade ? insert_row_sql(table(), s.r) : delete_row_sql(table(), s.r));
     return;
   }
-  tx.exec_params("INSERT INTO " + s.progress +
-                     " (revision, direction, checksum, steps_done) VALUES ($1, $2, $3, $4) ON "
-                     "CONFLICT (revision, direction) DO UPDATE SET steps_done = "
-                     "EXCLUDED.steps_done, attempting = NULL, updated_at = now()",
-                 s.r.id, s.direction(), s.r.checksum, static_cast<int>(k + 1));
+  record_progress(tx, s, k + 1, std::nullopt);
 }
 
 // A CONCURRENTLY step (or a non-transactional execute): marked as attempted first, so a rerun
@@ -896,11 +903,7 @@ void Runner::run_outside_transaction(const StepRun& s, std::size_t k) {
             "dropping the INVALID index {} left by the interrupted build, then building it again",
             name));
     }
-    tx.exec_params("INSERT INTO " + s.progress +
-                       " (revision, direction, checksum, steps_done, attempting) VALUES ($1, $2, "
-                       "$3, $4, $4) ON CONFLICT (revision, direction) DO UPDATE SET attempting = "
-                       "EXCLUDED.attempting, updated_at = now()",
-                   s.r.id, s.direction(), s.r.checksum, static_cast<int>(k));
+    record_progress(tx, s, k, static_cast<int>(k));
     tx.commit();
   }
   if (!skip) {
@@ -955,7 +958,7 @@ bool Runner::run_in_steps(const RevisionGraph& graph, const Revision& r, bool up
   // Every statement of an online revision waits at most this long for a lock (a hand-written
   // non-transactional one only with --lock-timeout). The migrators' lock too.
   auto saved_timeout = m_options.lock_timeout;
-  bool online = std::any_of(ops.begin(), ops.end(), [](const Op& o) { return is_online(o); });
+  bool online = any_online(ops);
   if (!m_options.lock_timeout && online) m_options.lock_timeout = kOnlineLockTimeout;
   struct Restore {
     std::optional<std::chrono::milliseconds>& slot;

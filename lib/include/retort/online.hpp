@@ -32,6 +32,8 @@ struct Step {
 
 // Whether the op is in its online form ("online": true).
 bool is_online(const Op& op);
+// Whether any op of the list is in its online form (its revision gets the online lock timeout).
+bool any_online(const std::vector<Op>& ops);
 // Whether a list of ops runs in steps: it has an online op or a non-transactional execute.
 bool runs_in_steps(const std::vector<Op>& ops);
 // The steps of such a list: an online op's statements one step each, any other op one step.

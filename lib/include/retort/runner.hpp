@@ -115,6 +115,8 @@ class Runner {
   void run_outside_transaction(const StepRun& s, std::size_t k);
   void expect_step(pqxx::work& tx, const StepRun& s, std::size_t k, std::optional<int>* attempting);
   void record_step(pqxx::work& tx, const StepRun& s, std::size_t k);
+  static void record_progress(pqxx::work& tx, const StepRun& s, std::size_t steps_done,
+                              std::optional<int> attempting);
   // In a revision's transaction: the lock timeout, the migrators' lock, then whether the
   // revision still needs running (its parents applied, it not yet / still applied).
   bool begin_revision(pqxx::transaction_base& tx, const RevisionGraph& graph, const Revision& r,
