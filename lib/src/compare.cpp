@@ -474,7 +474,6 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
 
 Comparison compare(const std::string& url, const std::vector<std::string>& scope,
                    const std::function<Schema()>& load_target, const RenameOptions& renames) {
-  Comparison cmp;
   auto target = std::async(std::launch::async, load_target);
   ConnectionPair conns;
   try {
@@ -483,6 +482,14 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
     target.get();  // a bad target file is reported before an unreachable database
     throw;
   }
+  return compare(
+      conns, scope, [&target] { return target.get(); }, renames);
+}
+
+Comparison compare(ConnectionPair& conns, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
+  Comparison cmp;
+  auto target = std::async(std::launch::async, load_target);
   std::vector<QualifiedName> checked;
   std::set<QualifiedName> with_rows;
   std::vector<Op> rename_ops;
@@ -510,7 +517,6 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
     if (rows.valid()) with_rows = rows.get();
     pair.main().abort();
   }
-  conns.helper.reset();
   cmp.diff = diff(cmp.current, cmp.target);
   // The renames come first; their inverses last in the downgrade.
   cmp.diff.upgrade.insert(cmp.diff.upgrade.begin(), rename_ops.begin(), rename_ops.end());
