@@ -25,6 +25,12 @@ void diff_items(Plan& plan, const QualifiedName& q, const Items& old_items, cons
     if constexpr (requires { Kind::kKeepsUndeclared; })  // policies, grants: managed if declared
       if (!n && !plan.may_drop(Kind::kItemKey, {q.schema, q.name + "." + o.name})) return;
     if (renamed.contains(o.name)) return;
+    if constexpr (std::is_same_v<Kind, IndexKind>)
+      if (n && o.invalid)
+        plan.warn(WarningKind::rebuilds_invalid_index, display(q) + "." + o.name,
+                  fmt::format("index {} on {} is INVALID (a CREATE INDEX CONCURRENTLY that failed "
+                              "or was interrupted): dropped and built again",
+                              o.name, display(q)));
     if (!n || !(*n == o) || Kind::uses_any(o, rebuilt))
       plan.emit(Kind::kDropPhase, op::DropItem<Kind>{q, o});
   });

@@ -105,6 +105,22 @@ bool touches_all(const Schema& s, const std::optional<std::set<QualifiedName>>& 
   return true;
 }
 
+// Whether `s` has an INVALID index; and the same schema with every index valid: an index the
+// upgrade rebuilt because it was INVALID comes back valid with the downgrade.
+bool any_invalid_index(const Schema& s) {
+  for (const auto& [_, ns] : s.schemas)
+    for (const auto& [name, t] : ns.tables)
+      for (const auto& ix : t.indexes)
+        if (ix.invalid) return true;
+  return false;
+}
+
+void mark_indexes_valid(Schema& s) {
+  for (auto& [_, ns] : s.schemas)
+    for (auto& [name, t] : ns.tables)
+      for (auto& ix : t.indexes) ix.invalid = false;
+}
+
 IntrospectOptions read_back(const std::optional<std::set<QualifiedName>>& keep) {
   IntrospectOptions options{.missing = MissingSchema::skip};
   if (keep) {
@@ -154,6 +170,10 @@ Verification verify(pqxx::connection_base& conn, const std::vector<std::string>&
     trimmed = only(introspect(tx, scope, options), keep);
   else if (!touches_all(cmp.current, keep))
     trimmed = only(cmp.current, *keep);
+  if (any_invalid_index(trimmed ? *trimmed : cmp.current)) {
+    if (!trimmed) trimmed = cmp.current;
+    mark_indexes_valid(*trimmed);
+  }
   const Schema& start = trimmed ? *trimmed : cmp.current;
   tx.exec("RESET search_path");  // introspect() emptied it; the upgrade runs as it would for real
   if ((v.failure = apply(tx, cmp.diff.upgrade, "upgrade"))) return v;

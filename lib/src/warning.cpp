@@ -23,6 +23,8 @@ std::string_view to_string(WarningKind kind) {
       return "irreversible";
     case WarningKind::serial_differs:
       return "serial_differs";
+    case WarningKind::rebuilds_invalid_index:
+      return "rebuilds_invalid_index";
   }
   return "unknown";
 }

@@ -137,6 +137,9 @@ struct Index {
   std::optional<std::string> where;
   bool nulls_not_distinct = false;   // a unique index treating NULLs as equal
   std::vector<std::string> options;  // storage parameters, "fillfactor=70"
+  // The server marks it INVALID: a CREATE INDEX CONCURRENTLY failed or was interrupted. It is
+  // kept up to date but never used, so the differ builds it again. Never set by models.
+  bool invalid = false;
   Hint<std::optional<std::string>> renamed_from = {};
 
   bool operator==(const Index&) const = default;

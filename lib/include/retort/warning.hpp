@@ -21,6 +21,7 @@ enum class WarningKind {
   sets_not_null,             // SET NOT NULL: fails if any row holds NULL
   irreversible,              // a step the downgrade cannot undo
   serial_differs,            // a serial default differs; retort leaves it as is
+  rebuilds_invalid_index,    // an INVALID index (a failed CONCURRENTLY build) is built again
 };
 
 struct Warning {

@@ -54,13 +54,14 @@ ordered_json to_json(const Index& ix) {
   put(j, "where", ix.where);
   if (ix.nulls_not_distinct) j["nulls_not_distinct"] = true;
   if (!ix.options.empty()) j["options"] = ix.options;
+  if (ix.invalid) j["invalid"] = true;
   put(j, "renamed_from", ix.renamed_from.value);
   return j;
 }
 
 void from_json(const JsonCursor& c, Index& ix) {
   c.allow_keys({"name", "unique", "method", "keys", "include", "where", "nulls_not_distinct",
-                "options", "renamed_from"});
+                "options", "invalid", "renamed_from"});
   ix.name = c.string_at("name");
   ix.unique = c.bool_or("unique", false);
   if (auto m = c.find("method")) ix.method = m->as_string();
@@ -86,6 +87,7 @@ void from_json(const JsonCursor& c, Index& ix) {
   ix.where = c.optional_string("where");
   ix.nulls_not_distinct = c.bool_or("nulls_not_distinct", false);
   ix.options = c.strings_or_empty("options");
+  ix.invalid = c.bool_or("invalid", false);
   ix.renamed_from.value = c.optional_string("renamed_from");
 }
 
@@ -146,7 +148,8 @@ SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkey
        CASE WHEN k.o <= i.indnkeyatts THEN array_to_json(ia.attoptions) END,
        CASE WHEN k.o <= i.indnkeyatts
              AND (i.indcollation::oid[])[k.o - 1] NOT IN (0, coalesce(a.attcollation, 100))
-            THEN (i.indcollation::oid[])[k.o - 1]::regcollation::text END
+            THEN (i.indcollation::oid[])[k.o - 1]::regcollation::text END,
+       NOT i.indisvalid
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -188,6 +191,7 @@ void read_indexes(Catalog& catalog, const pqxx::result& rows) {
       ix.index.method = row[4].c_str();
       ix.key_count = static_cast<std::size_t>(integer(row[5]));
       ix.index.nulls_not_distinct = boolean(row[13]);
+      ix.index.invalid = boolean(row[17]);
     }
     auto position = static_cast<int>(integer(row[6]));
     bool is_column = integer(row[7]) != 0;
