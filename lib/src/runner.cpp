@@ -588,6 +588,22 @@ std::map<std::string, std::string> Runner::checksums() {
   return out;
 }
 
+std::vector<Runner::PartlyApplied> Runner::partly_applied(const RevisionGraph& graph) {
+  pqxx::read_transaction tx(m_conn);
+  auto progress = progress_table(m_schema);
+  std::vector<PartlyApplied> out;
+  if (!tx.exec_params("SELECT to_regclass($1) IS NOT NULL", progress)[0][0].as<bool>()) return out;
+  for (const auto& row : tx.exec("SELECT revision, direction, steps_done FROM " + progress +
+                                 " ORDER BY updated_at")) {
+    PartlyApplied p{row[0].c_str(), row[1].as<std::string>() == "upgrade",
+                    static_cast<std::size_t>(row[2].as<int>())};
+    if (const Revision* r = graph.find(p.revision))
+      p.steps = steps_of(p.upgrade ? r->upgrade : r->downgrade).size();
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 std::set<std::string> Runner::applied(const RevisionGraph& graph) {
   std::set<std::string> ids;
   for (const auto& [id, checksum] : checksums()) {

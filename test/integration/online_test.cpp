@@ -207,6 +207,13 @@ TEST(Online, ARerunAfterAKillDuringAConcurrentBuildFinishesIt) {
             "1")
       << "the kill left no INVALID index: the scenario did not happen";
   EXPECT_EQ(applied(db), "");
+  // `current` tells the partly applied revision from one not begun.
+  auto current = retort_at(db, v, {"current"});
+  ASSERT_EQ(current.exit_code, 0) << current.err;
+  EXPECT_NE(current.out.find("partly applied: upgrade of 1aaaaaaaaaaa, steps 1-1 of 2 done; run "
+                             "retort upgrade again to finish it"),
+            std::string::npos)
+      << current.out;
   exec_sql(db, "UPDATE public.knob SET delay = 0");
   auto rerun = retort_at(db, v, {"upgrade"});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;

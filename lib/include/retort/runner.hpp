@@ -82,6 +82,16 @@ class Runner {
   // whose parents are not applied (an edited version table).
   std::set<std::string> applied(const RevisionGraph& graph);
 
+  // A revision that runs in steps, stopped part way (retort_version_progress): rerunning the same
+  // command finishes it.
+  struct PartlyApplied {
+    std::string revision;
+    bool upgrade = true;
+    std::size_t steps_done = 0;
+    std::size_t steps = 0;  // 0 when versions/ has no such revision
+  };
+  std::vector<PartlyApplied> partly_applied(const RevisionGraph& graph);
+
   // Each revision runs in one transaction that first takes the migrators' lock (a transaction-level
   // advisory lock, so it works through a transaction-pooling PgBouncer) and re-reads the version
   // table: a revision another migrator applied meanwhile is skipped. They return the revisions
