@@ -92,7 +92,10 @@ class Retargeter {
   void object(CompositeType& t) const {
     for (auto& a : t.attributes) text(a.type);
   }
-  void view(View& v) const { text(v.definition); }
+  void view(View& v) const {
+    text(v.definition);
+    for (auto& ix : v.indexes) text(ix);
+  }
 
   template <class O>
   void operator()(O& o) const {

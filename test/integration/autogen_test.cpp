@@ -35,6 +35,32 @@ TEST(Autogenerate, IdentityOptionsChangeInPlace) {
   EXPECT_EQ(query_value(db, "SELECT id FROM t WHERE v = 'd'"), "8");
 }
 
+// Models cannot declare a materialized view's indexes: a rebuilt view gets back those it had.
+TEST(Autogenerate, MaterializedViewKeepsItsIndexesWhenTheTargetListsNone) {
+  auto db = fresh_database("mv_indexes");
+  exec_sql(db,
+           "CREATE TABLE events (id int PRIMARY KEY, title text);"
+           "CREATE MATERIALIZED VIEW titled AS SELECT id, title FROM events;"
+           "CREATE UNIQUE INDEX titled_id ON titled (id);");
+  auto dir = temp_dir("mv_indexes");
+  write_text(dir + "/target.json", R"({"format": "retort-snapshot", "version": 1, "schemas": [
+    {"name": "public", "tables": [{"name": "events", "columns": [
+       {"name": "id", "type": "int", "nullable": false},
+       {"name": "title", "type": "text", "nullable": true}],
+      "primary_key": {"name": "events_pkey", "columns": ["id"]}}],
+     "views": [{"name": "titled", "materialized": true,
+                "definition": "select id, title from events where title is not null"}]}]})");
+  auto versions = dir + "/versions";
+  auto rev = retort_on(db, versions,
+                       {"revision", "--autogenerate", "-m", "x", "--target", dir + "/target.json"});
+  ASSERT_EQ(rev.exit_code, 0) << rev.err;
+  EXPECT_NE(rev.out.find("drop materialized view public.titled"), std::string::npos) << rev.out;
+  ASSERT_EQ(retort_on(db, versions, {"upgrade", "head"}).exit_code, 0);
+  EXPECT_EQ(query_value(db, "SELECT pg_get_viewdef('titled'::regclass) LIKE '%NOT NULL%'"), "t");
+  EXPECT_EQ(query_value(db, "SELECT indexdef FROM pg_indexes WHERE indexname = 'titled_id'"),
+            "CREATE UNIQUE INDEX titled_id ON public.titled USING btree (id)");
+}
+
 // ---- no false positives ------------------------------------------------------------------
 
 int ops_between(const std::string& db_sql, const std::string& target_sql) {

@@ -16,9 +16,9 @@ namespace {
 // Every kind: extensions, enums, domains, composite types, sequences; tables with collations,
 // opclasses (with parameters), NULLS NOT DISTINCT, deferrable keys and exclusions, NO INHERIT,
 // UNLOGGED, storage parameters, identity, generated columns, comments; views (options, a check
-// option, a view over a view named before it), a materialized view; functions (overloaded, with
-// defaults), triggers, row-level security (enabled, forced) and policies, grants; partitioned
-// tables of each strategy; and a second schema with references across.
+// option, a view over a view named before it), a materialized view with an index; functions
+// (overloaded, with defaults), triggers, row-level security (enabled, forced) and policies, grants;
+// partitioned tables of each strategy; and a second schema with references across.
 const char* const kAllKinds = R"sql(
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rt_reader') THEN CREATE ROLE rt_reader; END IF;
@@ -71,6 +71,7 @@ CREATE VIEW all_names AS SELECT name FROM member_names;
 CREATE VIEW big_teams AS SELECT id, name, fee FROM teams WHERE fee > 100 WITH LOCAL CHECK OPTION;
 CREATE MATERIALIZED VIEW mood_counts WITH (fillfactor = 80) AS
   SELECT mood, count(*) AS n FROM members GROUP BY mood;
+CREATE UNIQUE INDEX mood_counts_mood ON mood_counts (mood);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;
 CREATE FUNCTION extra.times(x integer, y integer DEFAULT 2) RETURNS integer LANGUAGE sql
   IMMUTABLE AS 'SELECT x * y';
@@ -162,6 +163,7 @@ TEST(RoundTrip, EveryKindReplaysToTheSameCatalogAndChecksClean) {
         "WITH (security_barrier=true)",
         "WITH (check_option=local)",
         "CREATE MATERIALIZED VIEW \"public\".\"mood_counts\" WITH (fillfactor=80)",
+        "CREATE UNIQUE INDEX mood_counts_mood ON public.mood_counts USING btree (mood)",
         "CREATE FUNCTION \"extra\".\"times\"(x integer, y integer DEFAULT 2)",
         "CREATE TRIGGER \"members_touch\"",
         "FORCE ROW LEVEL SECURITY",

@@ -280,6 +280,10 @@ struct View {
   bool materialized = false;
   std::vector<std::string>
       options;  // reloptions as the catalog prints them: "security_barrier=true"
+  // A materialized view's indexes, as pg_get_indexdef prints them ("CREATE UNIQUE INDEX mv_id ON
+  // public.mv USING btree (id)"), by name. Kept when the target lists none: they are created
+  // again whenever the view is.
+  std::vector<std::string> indexes;
 
   bool operator==(const View&) const = default;
 };

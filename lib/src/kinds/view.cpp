@@ -23,15 +23,19 @@ ordered_json to_json(const View& v) {
   if (v.materialized) j["materialized"] = true;
   if (!v.options.empty()) j["options"] = v.options;
   j["definition"] = v.definition;
+  if (!v.indexes.empty()) j["indexes"] = v.indexes;
   return j;
 }
 
 void from_json(const JsonCursor& c, View& out) {
-  c.allow_keys({"name", "materialized", "options", "definition"});
+  c.allow_keys({"name", "materialized", "options", "definition", "indexes"});
   out.name = c.string_at("name");
   out.materialized = c.bool_or("materialized", false);
   out.options = c.strings_or_empty("options");
   out.definition = c.string_at("definition");
+  out.indexes = c.strings_or_empty("indexes");
+  if (!out.indexes.empty() && !out.materialized)
+    c.at("indexes").fail("no \"indexes\" on a view that is not materialized");
 }
 
 std::string create_view_sql(const QualifiedName& name, const View& view) {
@@ -56,7 +60,11 @@ std::string replace_view_sql(const QualifiedName& name, const View& view) {
 namespace op {
 
 std::vector<std::string> view_sql(const std::string& schema, const View& view, bool create) {
-  if (create) return {create_view_sql({schema, view.name}, view)};
+  if (create) {
+    std::vector<std::string> out{create_view_sql({schema, view.name}, view)};
+    out.insert(out.end(), view.indexes.begin(), view.indexes.end());
+    return out;
+  }
   return {(view.materialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ") +
           qualified({schema, view.name})};
 }
@@ -243,7 +251,10 @@ namespace catalog {
 // Views and materialized views, leaving out those that belong to an extension.
 const char* const kViewsQuery = R"(
 SELECT n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true),
-       array_to_json(c.reloptions)
+       array_to_json(c.reloptions),
+       (SELECT json_agg(pg_get_indexdef(i.indexrelid) ORDER BY ic.relname)
+        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND c.relkind = 'm')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('v', 'm')
@@ -288,7 +299,7 @@ std::string view_definition(const pqxx::field& f) {
 void read_views(Schema& schema, const pqxx::result& rows) {
   for (auto row : Rows(rows)) {
     auto& ns = schema.schemas[row[0].c_str()];
-    View v{row[1].c_str(), view_definition(row[3]), boolean(row[2]), names(row[4])};
+    View v{row[1].c_str(), view_definition(row[3]), boolean(row[2]), names(row[4]), names(row[5])};
     std::sort(v.options.begin(), v.options.end());
     ns.views.emplace(v.name, std::move(v));
   }
@@ -394,6 +405,9 @@ void canonicalize_views(pqxx::dbtransaction& tx, const Schema& current, Schema& 
     for (auto& [vname, v] : ns.views) {
       QualifiedName q{sname, vname};
       const View* old = find_view(current, q);
+      // Models cannot declare a materialized view's indexes: those it has are kept, and come
+      // back whenever the view is created again.
+      if (old && old->materialized && v.materialized && v.indexes.empty()) v.indexes = old->indexes;
       if (old && *old == v) continue;
       if (old && !old->materialized && !v.materialized) {
         pqxx::subtransaction sp(tx, "retort_view");
