@@ -285,6 +285,52 @@ TEST(Ops, SqlQuotesEveryIdentifier) {
             "ALTER TABLE \"my schema\".\"user\" RENAME CONSTRAINT \"pk\" TO \"new pk\";\n");
 }
 
+// The rename ops' revision form (keys and their order), description and inverse, to the byte.
+TEST(Ops, RenamesKeepTheirRevisionFormAndDescription) {
+  struct Expected {
+    Op op;
+    const char* json;
+    const char* description;
+    const char* inverse_json;
+  };
+  const Expected expected[] = {
+      {op::RenameSchema{"my schema", "new"},
+       R"({"op":"rename_schema","schema":"my schema","to":"new"})",
+       "rename schema my schema to new",
+       R"({"op":"rename_schema","schema":"new","to":"my schema"})"},
+      {op::RenameTable{kTable, "new\"name"},
+       R"({"op":"rename_table","schema":"my schema","table":"user","to":"new\"name"})",
+       "rename table my schema.user to new\"name",
+       R"({"op":"rename_table","schema":"my schema","table":"new\"name","to":"user"})"},
+      {op::RenameColumn{kTable, "quote\"d", "new"},
+       R"({"op":"rename_column","schema":"my schema","table":"user","from":"quote\"d","to":"new"})",
+       "rename column my schema.user.quote\"d to new",
+       R"({"op":"rename_column","schema":"my schema","table":"user","from":"new","to":"quote\"d"})"},
+      {op::RenameEnum{{"my schema", "mood"}, "feeling"},
+       R"({"op":"rename_enum","schema":"my schema","enum":"mood","to":"feeling"})",
+       "rename enum my schema.mood to feeling",
+       R"({"op":"rename_enum","schema":"my schema","enum":"feeling","to":"mood"})"},
+      {op::RenameEnumLabel{{"my schema", "mood"}, "it's", "ok"},
+       R"({"op":"rename_enum_label","schema":"my schema","enum":"mood","from":"it's","to":"ok"})",
+       "rename label it's of enum my schema.mood to ok",
+       R"({"op":"rename_enum_label","schema":"my schema","enum":"mood","from":"ok","to":"it's"})"},
+      {op::RenameIndex{"my schema", "idx", "new idx"},
+       R"({"op":"rename_index","schema":"my schema","from":"idx","to":"new idx"})",
+       "rename index my schema.idx to new idx",
+       R"({"op":"rename_index","schema":"my schema","from":"new idx","to":"idx"})"},
+      {op::RenameConstraint{kTable, "pk", "new pk"},
+       R"({"op":"rename_constraint","schema":"my schema","table":"user","from":"pk","to":"new pk"})",
+       "rename constraint pk on my schema.user to new pk",
+       R"({"op":"rename_constraint","schema":"my schema","table":"user","from":"new pk","to":"pk"})"},
+  };
+  for (const auto& e : expected) {
+    EXPECT_EQ(to_json(e.op).dump(), e.json);
+    EXPECT_EQ(describe(e.op), e.description);
+    ASSERT_TRUE(inverse(e.op)) << e.json;
+    EXPECT_EQ(to_json(*inverse(e.op)).dump(), e.inverse_json);
+  }
+}
+
 TEST(Ops, RenameRequestsFromTheCommandLine) {
   auto column = retort::RenameRequest::parse("public.members.name=full_name");
   EXPECT_EQ(column.path, (std::vector<std::string>{"public", "members", "name"}));
