@@ -224,7 +224,8 @@ std::vector<QualifiedName> row_check_candidates(const Schema& current, const Sch
       const Table& t = table;  // not a structured binding: clang 14 cannot capture those
       const Table* cur = current.find_table({sname, tname});
       if (cur && std::any_of(t.columns.begin(), t.columns.end(), [&](const Column& c) {
-            return fails_on_rows(cur->find_column(c.name), c);
+            return fails_on_rows(
+                cur->find_column(c.name, static_cast<std::size_t>(&c - t.columns.data())), c);
           }))
         out.push_back({sname, tname});
     }
@@ -391,7 +392,8 @@ Schema canonicalize(pqxx::dbtransaction& tx, const Schema& current, Schema targe
     try_exec(tx, CompositeKind::create_sql(temp_schema, t).front());
   }
 
-  Schema probed = introspect(tx, {temp_schema}, {.tables = std::move(created)});
+  Schema probed =
+      introspect(tx, {temp_schema}, {.tables = std::move(created), .probes_only = true});
   const auto& temp_tables = probed.schemas[temp_schema].tables;
   for (const auto& [name, table] : temp_tables) {
     if (!name.starts_with("retort_packed_")) continue;

@@ -298,6 +298,7 @@ struct Reading {
 struct CatalogQuery {
   std::string sql;
   void (*read)(Reading&, const pqxx::result&);
+  bool probed = false;  // what canonicalization's probes create (IntrospectOptions::probes_only)
 };
 
 const std::vector<CatalogQuery>& catalog_queries() {
@@ -305,33 +306,37 @@ const std::vector<CatalogQuery>& catalog_queries() {
       {kSchemasQuery,
        [](Reading& r, const pqxx::result& rows) {
          read_schemas(r.schema, rows, r.wanted, r.missing);
-       }},
+       },
+       true},
       {kTablesQuery,
-       [](Reading& r, const pqxx::result& rows) { read_tables(r.schema, r.catalog, rows); }},
-      {kColumnsQuery, [](Reading& r, const pqxx::result& rows) { read_columns(r.catalog, rows); }},
+       [](Reading& r, const pqxx::result& rows) { read_tables(r.schema, r.catalog, rows); }, true},
+      {kColumnsQuery, [](Reading& r, const pqxx::result& rows) { read_columns(r.catalog, rows); },
+       true},
       {kCommentsQuery,
        [](Reading& r, const pqxx::result& rows) { read_comments(r.catalog, rows); }},
       {kSequencesQuery,
-       [](Reading& r, const pqxx::result& rows) { read_sequences(r.catalog, rows); }},
+       [](Reading& r, const pqxx::result& rows) { read_sequences(r.catalog, rows); }, true},
       {constraints_query(),
-       [](Reading& r, const pqxx::result& rows) { read_constraints(r.catalog, rows); }},
-      {kIndexesQuery, [](Reading& r, const pqxx::result& rows) { read_indexes(r.catalog, rows); }},
-      {kPoliciesQuery,
-       [](Reading& r, const pqxx::result& rows) { read_policies(r.catalog, rows); }},
+       [](Reading& r, const pqxx::result& rows) { read_constraints(r.catalog, rows); }, true},
+      {kIndexesQuery, [](Reading& r, const pqxx::result& rows) { read_indexes(r.catalog, rows); },
+       true},
+      {kPoliciesQuery, [](Reading& r, const pqxx::result& rows) { read_policies(r.catalog, rows); },
+       true},
       {kGrantsQuery, [](Reading& r, const pqxx::result& rows) { read_grants(r.catalog, rows); }},
       {kEnumsQuery, [](Reading& r, const pqxx::result& rows) { read_enums(r.schema, rows); }},
       {kExtensionsQuery,
        [](Reading& r, const pqxx::result& rows) { read_extensions(r.schema, rows); }},
       {kSequencesObjectsQuery,
        [](Reading& r, const pqxx::result& rows) { read_sequence_objects(r.schema, rows); }},
-      {kDomainsQuery, [](Reading& r, const pqxx::result& rows) { read_domains(r.schema, rows); }},
+      {kDomainsQuery, [](Reading& r, const pqxx::result& rows) { read_domains(r.schema, rows); },
+       true},
       {kCompositesQuery,
-       [](Reading& r, const pqxx::result& rows) { read_composites(r.schema, rows); }},
+       [](Reading& r, const pqxx::result& rows) { read_composites(r.schema, rows); }, true},
       {kViewsQuery, [](Reading& r, const pqxx::result& rows) { read_views(r.schema, rows); }},
       {kDependenciesQuery,
        [](Reading& r, const pqxx::result& rows) { read_dependencies(r.schema, rows); }},
-      {kTriggersQuery,
-       [](Reading& r, const pqxx::result& rows) { read_triggers(r.catalog, rows); }},
+      {kTriggersQuery, [](Reading& r, const pqxx::result& rows) { read_triggers(r.catalog, rows); },
+       true},
       {kPartitionsQuery,
        [](Reading& r, const pqxx::result& rows) { read_partitions(r.catalog, rows); }},
       {kFunctionsQuery,
@@ -389,7 +394,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     auto setting = pipe.insert("SET LOCAL search_path = ''");
     std::vector<std::optional<pqxx::pipeline::query_id>> ids(queries.size());
     for (std::size_t i = 0; i < queries.size(); ++i)
-      if (!(columns_tx && queries[i].sql == kColumnsQuery))
+      if (!(columns_tx && queries[i].sql == kColumnsQuery) &&
+          (queries[i].probed || !options.probes_only))
         ids[i] = pipe.insert(with_parameters(queries[i].sql, wanted, only));
     pipe.resume();
     count += 1;
@@ -405,8 +411,9 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   Catalog catalog;
   Reading reading{schema, catalog, schemas, options.missing};
   for (std::size_t i = 0; i < queries.size(); ++i)
-    queries[i].read(reading,
-                    columns_tx && queries[i].sql == kColumnsQuery ? columns.get() : results[i]);
+    if (queries[i].probed || !options.probes_only)
+      queries[i].read(reading,
+                      columns_tx && queries[i].sql == kColumnsQuery ? columns.get() : results[i]);
   schema.normalize();
   if (options.query_count) *options.query_count += count;
   return schema;

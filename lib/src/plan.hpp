@@ -61,9 +61,12 @@ void each_with_namesake(const List& list, const List& other, F&& f) {
       auto it = other.find(entry.first);
       f(entry.second, it == other.end() ? nullptr : &it->second);
     } else {
-      const std::remove_cvref_t<decltype(entry)>* namesake = nullptr;
-      for (const auto& o : other)
-        if (o.name == entry.name) namesake = &o;
+      // Both sides mostly list their items in the same order: the same position is tried first,
+      // so a walk over every column of every table stays linear.
+      const auto i = static_cast<std::size_t>(&entry - list.data());
+      const auto* namesake = i < other.size() && other[i].name == entry.name ? &other[i] : nullptr;
+      for (std::size_t j = 0; !namesake && j < other.size(); ++j)
+        if (other[j].name == entry.name) namesake = &other[j];
       f(entry, namesake);
     }
   }

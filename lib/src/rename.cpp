@@ -269,10 +269,11 @@ std::vector<RenameCandidate> RenamePlan::candidates() const {
     for (const auto& [tname, wanted] : ns.tables) {
       const Table* old = schema().find_table({sname, tname});
       if (!old) continue;
-      for (const auto& o : old->columns) {
-        if (wanted.find_column(o.name)) continue;
-        for (const auto& n : wanted.columns)
-          if (!old->find_column(n.name) && n.type == o.type)
+      for (std::size_t i = 0; i < old->columns.size(); ++i) {
+        const auto& o = old->columns[i];
+        if (wanted.find_column(o.name, i)) continue;
+        for (std::size_t j = 0; j < wanted.columns.size(); ++j)
+          if (const auto& n = wanted.columns[j]; !old->find_column(n.name, j) && n.type == o.type)
             out.push_back({{sname, tname}, o.name, n.name});
       }
     }

@@ -8,7 +8,8 @@
 
 namespace retort {
 
-const Column* Table::find_column(std::string_view name) const {
+const Column* Table::find_column(std::string_view name, std::size_t hint) const {
+  if (hint < columns.size() && columns[hint].name == name) return &columns[hint];
   for (const auto& c : columns)
     if (c.name == name) return &c;
   return nullptr;

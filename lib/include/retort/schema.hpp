@@ -2,10 +2,12 @@
 // the introspector produce it, snapshots serialize it, the differ compares two of them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace retort {
@@ -200,7 +202,9 @@ struct Table {
   std::vector<Partition> partitions;        // sorted by name
   Hint<std::optional<std::string>> renamed_from = {};
 
-  const Column* find_column(std::string_view name) const;
+  // Looks at position `hint` first: two versions of a table mostly list their columns in the
+  // same order, and whole-schema walks then stay linear in the number of columns.
+  const Column* find_column(std::string_view name, std::size_t hint = 0) const;
   bool operator==(const Table&) const = default;
 };
 
