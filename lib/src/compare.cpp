@@ -233,7 +233,7 @@ std::vector<QualifiedName> row_check_candidates(const Schema& current, const Sch
 }
 
 // Which of `tables` hold rows. A table whose heap has no pages has none; only the others get an
-// EXISTS. Names are matched by a join rather than cast to regclass one by one (10,000 casts take
+// EXISTS. A partitioned table has no pages of its own: its partitions' rows are looked for. Names are matched by a join rather than cast to regclass one by one (10,000 casts take
 // 100 ms).
 std::set<QualifiedName> tables_with_rows(pqxx::transaction_base& tx,
                                          const std::vector<QualifiedName>& tables) {
@@ -249,7 +249,7 @@ std::set<QualifiedName> tables_with_rows(pqxx::transaction_base& tx,
        tx.exec_params("SELECT t.s, t.n FROM unnest($1::text[], $2::text[]) t(s, n) "
                       "JOIN pg_namespace ns ON ns.nspname = t.s "
                       "JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n "
-                      "WHERE pg_relation_size(c.oid) > 0",
+                      "WHERE c.relkind <> 'r' OR pg_relation_size(c.oid) > 0",
                       array_literal(schema_names), array_literal(table_names))) {
     QualifiedName t{row[0].c_str(), row[1].c_str()};
     sql +=
@@ -474,7 +474,6 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
 
 Comparison compare(const std::string& url, const std::vector<std::string>& scope,
                    const std::function<Schema()>& load_target, const RenameOptions& renames) {
-  Comparison cmp;
   auto target = std::async(std::launch::async, load_target);
   ConnectionPair conns;
   try {
@@ -483,6 +482,14 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
     target.get();  // a bad target file is reported before an unreachable database
     throw;
   }
+  return compare(
+      conns, scope, [&target] { return target.get(); }, renames);
+}
+
+Comparison compare(ConnectionPair& conns, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
+  Comparison cmp;
+  auto target = std::async(std::launch::async, load_target);
   std::vector<QualifiedName> checked;
   std::set<QualifiedName> with_rows;
   std::vector<Op> rename_ops;
@@ -510,7 +517,6 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
     if (rows.valid()) with_rows = rows.get();
     pair.main().abort();
   }
-  conns.helper.reset();
   cmp.diff = diff(cmp.current, cmp.target);
   // The renames come first; their inverses last in the downgrade.
   cmp.diff.upgrade.insert(cmp.diff.upgrade.begin(), rename_ops.begin(), rename_ops.end());

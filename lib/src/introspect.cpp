@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 #include <future>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -386,8 +387,11 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     });
   }
   // The rest go out together, one round trip rather than one per query (19 of them, and each
-  // costs a wake-up of both processes on a loaded machine); results are read in order.
-  std::vector<pqxx::result> results(queries.size());
+  // costs a wake-up of both processes on a loaded machine). Each result is read as it arrives,
+  // while the server runs the queries after it.
+  Schema schema;
+  Catalog catalog;
+  Reading reading{schema, catalog, schemas, options.missing};
   {
     pqxx::pipeline pipe(tx);
     pipe.retain(static_cast<int>(queries.size() + 1));
@@ -400,20 +404,22 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     pipe.resume();
     count += 1;
     pipe.retrieve(setting);
-    for (std::size_t i = 0; i < queries.size(); ++i)
-      if (ids[i]) {
-        results[i] = pipe.retrieve(*ids[i]);
-        ++count;
+    // A reader's error (a missing schema) waits until every result is in: the connection must
+    // be idle for the caller's transaction to end.
+    std::exception_ptr failed;
+    for (std::size_t i = 0; i < queries.size() && !failed; ++i) {
+      if (!ids[i] && !(columns_tx && queries[i].sql == kColumnsQuery)) continue;
+      auto rows = ids[i] ? pipe.retrieve(*ids[i]) : columns.get();
+      if (ids[i]) ++count;
+      try {
+        queries[i].read(reading, rows);
+      } catch (...) {
+        failed = std::current_exception();
       }
+    }
     pipe.complete();
+    if (failed) std::rethrow_exception(failed);
   }
-  Schema schema;
-  Catalog catalog;
-  Reading reading{schema, catalog, schemas, options.missing};
-  for (std::size_t i = 0; i < queries.size(); ++i)
-    if (queries[i].probed || !options.probes_only)
-      queries[i].read(reading,
-                      columns_tx && queries[i].sql == kColumnsQuery ? columns.get() : results[i]);
   schema.normalize();
   if (options.query_count) *options.query_count += count;
   return schema;

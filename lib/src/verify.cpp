@@ -85,6 +85,18 @@ Schema only(Schema s, const std::optional<std::set<QualifiedName>>& keep) {
   return s;
 }
 
+// The same of a schema that is not ours to move from: only the kept tables are copied (a plan
+// touching a few tables of 1,000 copied them all first: 11 ms).
+Schema only(const Schema& s, const std::set<QualifiedName>& keep) {
+  Schema out;
+  out.facts = s.facts;
+  for (const auto& [name, ns] : s.schemas)
+    out.schemas.emplace(name, ns.with_tables([&, &schema = name](const std::string& table) {
+      return keep.contains(QualifiedName{schema, table});
+    }));
+  return out;
+}
+
 bool touches_all(const Schema& s, const std::optional<std::set<QualifiedName>>& keep) {
   if (!keep) return true;
   for (const auto& [name, ns] : s.schemas)
@@ -119,9 +131,13 @@ std::string left_over(const Schema& now, const Schema& wanted) {
 
 Verification verify(const std::string& url, const std::vector<std::string>& scope,
                     const Comparison& cmp) {
+  return verify(*connect(url), scope, cmp);
+}
+
+Verification verify(pqxx::connection_base& conn, const std::vector<std::string>& scope,
+                    const Comparison& cmp) {
   Verification v;
-  auto conn = connect(url);
-  pqxx::work tx(*conn);
+  pqxx::work tx(conn);
   // Only what the plan touches is read back and compared: on a large schema that is a few
   // tables, found through pg_class's name index.
   auto keep = touched_tables(cmp.diff.upgrade);
@@ -137,7 +153,7 @@ Verification verify(const std::string& url, const std::vector<std::string>& scop
   if (cmp.renamed)
     trimmed = only(introspect(tx, scope, options), keep);
   else if (!touches_all(cmp.current, keep))
-    trimmed = only(cmp.current, keep);
+    trimmed = only(cmp.current, *keep);
   const Schema& start = trimmed ? *trimmed : cmp.current;
   tx.exec("RESET search_path");  // introspect() emptied it; the upgrade runs as it would for real
   if ((v.failure = apply(tx, cmp.diff.upgrade, "upgrade"))) return v;
@@ -147,7 +163,7 @@ Verification verify(const std::string& url, const std::vector<std::string>& scop
   Schema wanted;
   {
     pqxx::subtransaction sp(tx, "retort_verify");
-    wanted = canonicalize(sp, upgraded, only(cmp.target, keep));
+    wanted = canonicalize(sp, upgraded, keep ? only(cmp.target, *keep) : cmp.target);
     sp.abort();
   }
   if (auto rest = left_over(upgraded, wanted); !rest.empty()) {

@@ -3,9 +3,10 @@
 
   gen_schema.py sql N C            CREATE script: N tables x C columns (mixed types, NOT NULL,
                                    defaults), an index and a foreign key each
-  gen_schema.py change SNAPSHOT    reads a `retort inspect` snapshot and prints it with one change
+  gen_schema.py change SNAPSHOT [EVERY]
+                                   reads a `retort inspect` snapshot and prints it with one change
                                    per table (add a column, drop one, flip NOT NULL, change a
-                                   default: in turn)
+                                   default: in turn); with EVERY, only every EVERY-th table changes
 """
 import json
 import sys
@@ -47,9 +48,11 @@ def create_sql(n, c):
     return "\n".join(out) + "\n"
 
 
-def change(snapshot):
+def change(snapshot, every=1):
     for schema in snapshot["schemas"]:
         for i, table in enumerate(schema["tables"]):
+            if i % every:
+                continue
             cols = table["columns"]
             kind = i % 4
             if kind == 0:
@@ -78,9 +81,10 @@ def change(snapshot):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "sql":
         sys.stdout.write(create_sql(int(sys.argv[2]), int(sys.argv[3])))
-    elif len(sys.argv) == 3 and sys.argv[1] == "change":
+    elif len(sys.argv) in (3, 4) and sys.argv[1] == "change":
         with open(sys.argv[2]) as f:
-            json.dump(change(json.load(f)), sys.stdout, indent=2)
+            every = int(sys.argv[3]) if len(sys.argv) == 4 else 1
+            json.dump(change(json.load(f), every), sys.stdout, indent=2)
     else:
         sys.stderr.write(__doc__)
         sys.exit(2)

@@ -36,10 +36,10 @@ Schema load_target(const GlobalOptions& g, const std::string& target) {
 }
 
 Comparison compare_with_target(const GlobalOptions& g, const std::string& target,
-                               const RenameOptions& renames) {
-  auto url = g.require_url();
-  auto cmp = compare(
-      url, g.schemas, [&] { return load_target(g, target); }, renames);
+                               const RenameOptions& renames, ConnectionPair* conns) {
+  auto load = [&] { return load_target(g, target); };
+  auto cmp = conns ? compare(*conns, g.schemas, load, renames)
+                   : compare(g.require_url(), g.schemas, load, renames);
   // A schema named with --schema that neither side has is probably a typo: with none of them
   // found the comparison covered nothing, and "in sync" would be a false success.
   if (g.schemas_given) {

@@ -33,9 +33,9 @@ void print_written(const Revision& r) {
 
 // Autogenerate compares with the database as the head revision leaves it; anything else would
 // write a revision that repeats or undoes someone else's.
-void require_at_head(const GlobalOptions& g, const RevisionGraph& graph) {
-  auto conn = connect(g.require_url());
-  Runner runner(*conn, g.schemas.front());
+void require_at_head(pqxx::connection_base& conn, const GlobalOptions& g,
+                     const RevisionGraph& graph) {
+  Runner runner(conn, g.schemas.front());
   auto applied = runner.applied(graph);
   auto at = graph.applied_heads(applied);
   auto heads = graph.heads();
@@ -49,11 +49,12 @@ void require_at_head(const GlobalOptions& g, const RevisionGraph& graph) {
 // Applies the plan to the database it was compared with, rolled back, before anything is written:
 // a plan that does not reach the target is found now, not at upgrade time.
 // Returns the line to print after the file's path (the first line of output stays the path).
-std::string verify_plan(const GlobalOptions& g, const Comparison& cmp) {
+std::string verify_plan(pqxx::connection_base& conn, const GlobalOptions& g,
+                        const Comparison& cmp) {
   std::cerr << "verifying: the upgrade, then the downgrade, in a transaction that is rolled back "
                "..."
             << std::endl;
-  auto v = verify(g.require_url(), g.schemas, cmp);
+  auto v = verify(conn, g.schemas, cmp);
   if (!v.ok())
     throw Error(fmt::format(
         "verification failed: {}\nNothing was written (the database is unchanged). Pass "
@@ -104,16 +105,20 @@ int cmd_revision(const GlobalOptions& g, const Args& args) {
     return 0;
   }
   if (vm.count("head")) throw UsageError("--head cannot be used with --autogenerate");
-  require_at_head(g, graph);
+  // One pair for the whole command: the verification runs on the main connection, whose server
+  // process has the catalog cached from the comparison.
+  auto conns = connect_pair(g.require_url());
+  require_at_head(*conns.main, g, graph);
   auto renames = rename_options_for_revision(vm);
-  auto cmp = compare_with_target(g, vm["target"].as<std::string>(), renames);
+  auto cmp = compare_with_target(g, vm["target"].as<std::string>(), renames, &conns);
   if (!candidates_allow_revision(renames, cmp.rename_candidates)) return 1;
   if (cmp.diff.empty()) {
     std::cout << "No changes detected: the database matches the target; nothing written.\n";
     return 0;
   }
   if (vm.count("online") || g.online) make_online(cmp.diff, cmp.current);
-  auto verified = vm.count("no-verify") ? "not verified (--no-verify)\n" : verify_plan(g, cmp);
+  auto verified =
+      vm.count("no-verify") ? "not verified (--no-verify)\n" : verify_plan(*conns.main, g, cmp);
   print_written(write_revision(g.versions, message, parents, std::move(cmp.diff.upgrade),
                                std::move(cmp.diff.downgrade), cmp.diff.warnings));
   std::cout << verified;

@@ -14,9 +14,9 @@ namespace retort::cli {
 // "models" (the compiled-in models), a snapshot file (*.json), or a database URL.
 Schema load_target(const GlobalOptions& g, const std::string& target);
 
-// Connects to the global --url and compares it with the target.
+// Connects to the global --url (or uses `conns`, connected to it) and compares it with the target.
 Comparison compare_with_target(const GlobalOptions& g, const std::string& target,
-                               const RenameOptions& renames = {});
+                               const RenameOptions& renames = {}, ConnectionPair* conns = nullptr);
 
 // --rename and --no-rename (renames.cpp).
 void add_rename_options(boost::program_options::options_description& desc);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "retort/connection.hpp"
 #include "retort/diff.hpp"
 #include "retort/rename.hpp"
 #include "retort/schema.hpp"
@@ -37,6 +38,10 @@ struct Comparison {
 // Renames (hints in the target, `renames`) are applied first inside the rolled-back transaction
 // and the database introspected again, so the rest of the plan sees the new names.
 Comparison compare(const std::string& url, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target, const RenameOptions& renames = {});
+// The same on connections the caller keeps (to verify the plan on the main one: its server
+// process has the catalog cached already).
+Comparison compare(ConnectionPair& conns, const std::vector<std::string>& scope,
                    const std::function<Schema()>& load_target, const RenameOptions& renames = {});
 // Schemas are taken by value: on 10,000 tables every copy costs tens of megabytes.
 Comparison compare(const std::string& url, const std::vector<std::string>& scope, Schema target,

@@ -337,6 +337,16 @@ struct Namespace {
   std::map<std::string, View> views;
   std::map<std::string, Function> functions;  // by signature()
 
+  // A copy with only the tables `keep` accepts (by name): the rest of a namespace is small, its
+  // tables may be thousands.
+  template <class Keep>
+  Namespace with_tables(Keep&& keep) const {
+    Namespace out{name,    {},         enums,      extensions, sequences,
+                  domains, composites, manage_all, views,      functions};
+    for (const auto& entry : tables)
+      if (keep(entry.first)) out.tables.insert(entry);
+    return out;
+  }
   bool operator==(const Namespace&) const = default;
 };
 

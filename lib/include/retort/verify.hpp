@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <pqxx/connection_base>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct Verification {
 // difference to `cmp.current`. Always rolls back: the database is left unchanged. A
 // non-transactional op is run in its transactional form.
 Verification verify(const std::string& url, const std::vector<std::string>& scope,
+                    const Comparison& cmp);
+// The same on a connection the caller already has (one fewer connection to open).
+Verification verify(pqxx::connection_base& conn, const std::vector<std::string>& scope,
                     const Comparison& cmp);
 
 }  // namespace retort
