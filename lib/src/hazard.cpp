@@ -102,14 +102,21 @@ Hazards of(const O&) {
   return {};
 }
 
+// The op's field "table" when it is a table's name (found through the op's field list, so any
+// member may hold it).
 template <class O>
 std::optional<QualifiedName> table_of_op(const O& o) {
-  if constexpr (std::is_same_v<O, op::CreateTable> || std::is_same_v<O, op::DropTable>)
+  if constexpr (std::is_same_v<O, op::CreateTable> || std::is_same_v<O, op::DropTable>) {
     return QualifiedName{o.schema, o.table.name};
-  else if constexpr (requires { QualifiedName{o.table}; })
-    return QualifiedName{o.table};
-  else
-    return std::nullopt;
+  } else {
+    std::optional<QualifiedName> table;
+    auto find = [&]<class T>(std::string_view key, const T& v, auto...) {
+      if constexpr (std::is_same_v<T, QualifiedName>)
+        if (key == "table") table = v;
+    };
+    O::fields(o, find);
+    return table;
+  }
 }
 
 bool is_data_hazard(HazardKind k) {

@@ -27,8 +27,17 @@ bool bare_ok(const std::string& name) {
 
 std::string spelled(const std::string& name) { return bare_ok(name) ? name : quote_ident(name); }
 
-// Renames schema references in one op. Fields are found by name, so every op kind with a schema,
-// a qualified name, a table, a column or an expression is covered without a case per kind.
+// Op fields holding SQL text (a type, an expression), in which names qualified with the template
+// schema are rewritten. Any other text field is a name in the op's schema, a comment or
+// hand-written SQL, none of which moves.
+bool holds_sql_text(std::string_view key) {
+  return key == "type" || key == "old_type" || key == "using" || key == "old_using" ||
+         key == "default" || key == "old_default";
+}
+
+// Renames schema references in one op by walking its fields (`O::fields`, the list its JSON is
+// written from) by JSON key and type, so an op may name its members as it likes. One `value`
+// overload per type a field or a schema holds: a new type does not compile until it is handled.
 class Retargeter {
  public:
   Retargeter(const std::string& from, const std::string& to) : m_from(from), m_to(to) {}
@@ -36,86 +45,88 @@ class Retargeter {
   void schema(std::string& name) const {
     if (name == m_from) name = m_to;
   }
-  void name(QualifiedName& q) const { schema(q.schema); }
   void text(std::string& t) const { t = retarget_qualified_names(t, m_from, m_to); }
   void text(std::optional<std::string>& t) const {
     if (t) text(*t);
   }
-  void column(Column& c) const {
+  void value(QualifiedName& q) const { schema(q.schema); }
+  void value(Column& c) const {
     text(c.type);
     text(c.default_expr);
     text(c.generated);
   }
-  void column(std::string&) const {}  // a column's name
-  void index(Index& ix) const {
+  // Table items.
+  void value(PrimaryKey&) const {}
+  void value(UniqueConstraint&) const {}
+  void value(CheckConstraint& ck) const { text(ck.expression); }
+  void value(ExclusionConstraint& x) const { text(x.definition); }
+  void value(ForeignKey& fk) const { value(fk.ref_table); }
+  void value(Index& ix) const {
     for (auto& k : ix.keys) text(k.expression);
     text(ix.where);
   }
-  // One overload per kind of table item: a new kind does not compile until it is handled here.
-  void item(PrimaryKey&) const {}
-  void item(UniqueConstraint&) const {}
-  void item(CheckConstraint& ck) const { text(ck.expression); }
-  void item(ExclusionConstraint& x) const { text(x.definition); }
-  void item(ForeignKey& fk) const { name(fk.ref_table); }
-  void item(Index& ix) const { index(ix); }
-  void item(Grant&) const {}
-  void item(Policy& p) const {
+  void value(Grant&) const {}
+  void value(Policy& p) const {
     text(p.using_expr);
     text(p.check_expr);
   }
-  void item(Trigger& tg) const {
+  void value(Trigger& tg) const {
     text(tg.timing);
     text(tg.action);
   }
   // Argument types, result and body (a body's dollar-quoted text is retargeted like SQL).
-  void function(Function& f) const {
+  void value(Function& f) const {
     text(f.arguments);
     text(f.result);
     text(f.definition);
   }
-  void table(Table& t) const {
-    for (auto& c : t.columns) column(c);
+  void value(Table& t) const {
+    for (auto& c : t.columns) value(c);
     text(t.partition_by);
     for_each_table_item_kind([&]<class Kind>() {
-      for (auto& i : Kind::items(t)) item(i);
+      for (auto& i : Kind::items(t)) value(i);
     });
   }
-  void table(QualifiedName& q) const { name(q); }
-  // One overload per kind of schema-level object (the op's `object` and `old_object`).
-  void object(Extension&) const {}
-  void object(Sequence&) const {}  // OWNED BY names a table of the sequence's own schema
-  void object(Domain& d) const {
+  // Schema-level objects.
+  void value(Extension&) const {}
+  void value(Sequence&) const {}  // OWNED BY names a table of the sequence's own schema
+  void value(Domain& d) const {
     text(d.type);
     text(d.default_expr);
     for (auto& c : d.checks) text(c.expression);
   }
-  void object(CompositeType& t) const {
+  void value(CompositeType& t) const {
     for (auto& a : t.attributes) text(a.type);
   }
-  void view(View& v) const {
+  void value(View& v) const {
     text(v.definition);
     for (auto& ix : v.indexes) text(ix);
   }
+  void value(Enum&) const {}       // its schema is the op's
+  void value(Identity&) const {}   // its sequence follows the column
+  void value(Partition&) const {}  // in its parent's schema
+
+  // One field of an op: text by its key, the rest by its type.
+  void operator()(std::string_view key, std::string& v) const {
+    if (key == "schema")
+      schema(v);
+    else if (holds_sql_text(key))
+      text(v);
+  }
+  void operator()(std::string_view key, std::optional<std::string>& v,
+                  Absent = Absent::null) const {
+    if (holds_sql_text(key)) text(v);
+  }
+  void operator()(std::string_view, std::vector<std::string>&) const {}  // storage options
+  void operator()(std::string_view, bool&, bool) const {}
+  template <class T>
+  void operator()(std::string_view, T& v) const {
+    value(v);
+  }
 
   template <class O>
-  void operator()(O& o) const {
-    if constexpr (requires { o.schema; }) schema(o.schema);
-    if constexpr (requires { o.table; }) table(o.table);
-    if constexpr (requires { o.enum_name; }) name(o.enum_name);
-    if constexpr (requires { o.column; }) column(o.column);
-    if constexpr (requires { o.type; }) text(o.type);
-    if constexpr (requires { o.old_type; }) text(o.old_type);
-    if constexpr (requires { o.using_expr; }) text(o.using_expr);
-    if constexpr (requires { o.old_using_expr; }) text(o.old_using_expr);
-    if constexpr (requires { o.default_expr; }) text(o.default_expr);
-    if constexpr (requires { o.old_default; }) text(o.old_default);
-    if constexpr (requires { o.item; }) item(o.item);
-    if constexpr (requires { o.object; }) object(o.object);
-    if constexpr (requires { o.old_object; }) object(o.old_object);
-    if constexpr (requires { o.view; }) view(o.view);
-    if constexpr (requires { o.old_view; }) view(o.old_view);
-    if constexpr (requires { o.function; }) function(o.function);
-    if constexpr (requires { o.old_function; }) function(o.old_function);
+  void op(O& o) const {
+    O::fields(o, *this);
   }
 
  private:
@@ -123,18 +134,21 @@ class Retargeter {
   const std::string& m_to;
 };
 
-// The schema an op creates, changes or drops objects in; nullopt for execute.
+// The schema an op creates, changes or drops objects in: its "schema" field, else the schema of
+// its qualified name (a table's, an enum type's); nullopt for execute.
 std::optional<std::string> changed_schema(const Op& op) {
   return std::visit(
-      [](const auto& o) -> std::optional<std::string> {
-        if constexpr (requires { o.schema; })
-          return o.schema;
-        else if constexpr (requires { o.table.schema; })
-          return o.table.schema;
-        else if constexpr (requires { o.enum_name; })
-          return o.enum_name.schema;
-        else
-          return std::nullopt;
+      []<class O>(const O& o) {
+        std::optional<std::string> schema;
+        auto find = [&]<class T>(std::string_view key, const T& v, auto...) {
+          if constexpr (std::is_same_v<T, std::string>) {
+            if (key == "schema") schema = v;
+          } else if constexpr (std::is_same_v<T, QualifiedName>) {
+            if (!schema) schema = v.schema;
+          }
+        };
+        O::fields(o, find);
+        return schema;
       },
       op);
 }
@@ -212,7 +226,7 @@ std::string retarget_qualified_names(const std::string& text, const std::string&
 
 Op retarget(Op op, const std::string& from, const std::string& to) {
   Retargeter r(from, to);
-  std::visit(r, op);
+  std::visit([&](auto& o) { r.op(o); }, op);
   return op;
 }
 
@@ -224,13 +238,13 @@ Schema retarget(Schema schema, const std::string& from, const std::string& to) {
   }
   Retargeter r(from, to);
   for (auto& [ns_name, ns] : schema.schemas) {
-    for (auto& [table_name, t] : ns.tables) r.table(t);
-    for (auto& [_, d] : ns.domains) r.object(d);
-    for (auto& [_, c] : ns.composites) r.object(c);
-    for (auto& [view_name, v] : ns.views) r.view(v);
+    for (auto& [table_name, t] : ns.tables) r.value(t);
+    for (auto& [_, d] : ns.domains) r.value(d);
+    for (auto& [_, c] : ns.composites) r.value(c);
+    for (auto& [view_name, v] : ns.views) r.value(v);
     std::map<std::string, Function> functions;
     for (auto& [_, f] : ns.functions) {
-      r.function(f);
+      r.value(f);
       functions.emplace(f.signature(), std::move(f));
     }
     ns.functions = std::move(functions);

@@ -132,6 +132,34 @@ TEST(Retarget, OpsMoveToTheTenantSchema) {
             "INSERT INTO tmpl.x VALUES (1)");  // never rewritten
 }
 
+// A rename moves the schema it happens in; the names it changes are names, even when they are
+// spelled like the template schema.
+TEST(Retarget, RenamesMoveTheirSchemaNotTheirNames) {
+  auto json = [](const Op& op) { return to_json(retarget(op, "tmpl", "t1")).dump(); };
+  EXPECT_EQ(json(op::RenameSchema{"tmpl", "tmpl_old"}),
+            R"({"op":"rename_schema","schema":"t1","to":"tmpl_old"})");
+  EXPECT_EQ(json(op::RenameTable{{"tmpl", "tmpl"}, "tmpl"}),
+            R"({"op":"rename_table","schema":"t1","table":"tmpl","to":"tmpl"})");
+  EXPECT_EQ(json(op::RenameColumn{{"tmpl", "items"}, "tmpl", "tmpl2"}),
+            R"({"op":"rename_column","schema":"t1","table":"items","from":"tmpl","to":"tmpl2"})");
+  EXPECT_EQ(json(op::RenameEnum{{"tmpl", "kind"}, "tmpl"}),
+            R"({"op":"rename_enum","schema":"t1","enum":"kind","to":"tmpl"})");
+  EXPECT_EQ(json(op::RenameEnumLabel{{"tmpl", "kind"}, "tmpl", "b"}),
+            R"({"op":"rename_enum_label","schema":"t1","enum":"kind","from":"tmpl","to":"b"})");
+  EXPECT_EQ(json(op::RenameIndex{"tmpl", "tmpl", "idx"}),
+            R"({"op":"rename_index","schema":"t1","from":"tmpl","to":"idx"})");
+  EXPECT_EQ(json(op::RenameConstraint{{"tmpl", "items"}, "tmpl", "pk"}),
+            R"({"op":"rename_constraint","schema":"t1","table":"items","from":"tmpl","to":"pk"})");
+  // A rename in a shared schema stays there, and a revision holding it is refused.
+  EXPECT_EQ(json(op::RenameIndex{"public", "tmpl", "idx"}),
+            R"({"op":"rename_index","schema":"public","from":"tmpl","to":"idx"})");
+  Revision r;
+  r.id = "abc";
+  r.file = "versions/abc_x.json";
+  r.upgrade = {op::RenameColumn{{"public", "items"}, "a", "b"}};
+  EXPECT_THROW(retarget(r, "tmpl", "t1"), Error);
+}
+
 TEST(Retarget, RevisionsThatChangeAnotherSchemaAreRefused) {
   Revision r;
   r.id = "abc";

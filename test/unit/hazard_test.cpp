@@ -78,6 +78,26 @@ TEST(Hazards, NoneOnATableTheListCreates) {
   EXPECT_EQ(retort::summarize(per_op), "1 builds_index");
 }
 
+// The table an op works on (hazards, --online and verification go by it): its "table" field,
+// whatever the op's member is called; none for ops on a schema, a type or an index by name.
+TEST(Hazards, TableOfAnOp) {
+  using retort::table_of;
+  retort::Table t;
+  t.name = "t";
+  EXPECT_EQ(table_of(op::CreateTable{"public", t}), kT);
+  EXPECT_EQ(table_of(op::DropTable{"public", t}), kT);
+  EXPECT_EQ(table_of(op::AddColumn{kT, column("a", "integer")}), kT);
+  EXPECT_EQ(table_of(op::RenameTable{kT, "u"}), kT);
+  EXPECT_EQ(table_of(op::RenameColumn{kT, "a", "b"}), kT);
+  EXPECT_EQ(table_of(op::RenameConstraint{kT, "a", "b"}), kT);
+  EXPECT_FALSE(table_of(op::RenameSchema{"public", "p"}));
+  EXPECT_FALSE(table_of(op::RenameEnum{{"public", "e"}, "f"}));
+  EXPECT_FALSE(table_of(op::RenameEnumLabel{{"public", "e"}, "a", "b"}));
+  EXPECT_FALSE(table_of(op::RenameIndex{"public", "i", "j"}));
+  EXPECT_FALSE(table_of(op::CreateSchema{"public"}));
+  EXPECT_FALSE(table_of(op::CreateView{"public", retort::View{"t", " SELECT 1", false, {}}}));
+}
+
 class VersionsDir {
  public:
   VersionsDir()

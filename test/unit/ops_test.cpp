@@ -3,8 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <utility>
+
 #include "retort/error.hpp"
 #include "retort/rename.hpp"
+#include "retort/retarget.hpp"
+#include "retort/revision.hpp"
 #include "retort/sql.hpp"
 
 namespace {
@@ -141,6 +146,17 @@ std::vector<Op> every_op() {
       op::CreateCompositeType{"my schema", composite()},
       op::DropCompositeType{"my schema", composite()},
       op::AlterCompositeType{"my schema", composite(), CompositeType{"addr", {{"old", "int"}}}},
+      op::AddExclusion{kTable, ExclusionConstraint{"ex", "USING gist (during WITH &&)"}},
+      op::DropExclusion{kTable, ExclusionConstraint{"ex", "USING gist (during WITH &&)"}},
+      op::SetRowSecurity{kTable, true, false, false, false},
+      op::CreatePolicy{kTable, Policy{"own \"rows\"", true, "SELECT", {"reader"}, "owner = 1", {}}},
+      op::DropPolicy{kTable, Policy{"own \"rows\"", false, "ALL", {"public"}, {}, "true"}},
+      op::GrantPrivileges{kTable, Grant{"read er", {"INSERT", "SELECT"}}},
+      op::RevokePrivileges{kTable, Grant{"read er", {"SELECT"}}},
+      op::CreateView{"my schema", View{"v \"1\"", " SELECT 1", false, {"security_barrier=true"}}},
+      op::DropView{"my schema", View{"mv", " SELECT 1", true, {}}},
+      op::ReplaceView{"my schema", View{"v", " SELECT 1, 2", false, {}},
+                      View{"v", " SELECT 1", false, {}}},
       op::RenameSchema{"my schema", "new"},
       op::RenameTable{kTable, "new\"name"},
       op::RenameColumn{kTable, "quote\"d", "new"},
@@ -149,6 +165,19 @@ std::vector<Op> every_op() {
       op::RenameIndex{"my schema", "idx", "new idx"},
       op::RenameConstraint{kTable, "pk", "new pk"},
   };
+}
+
+template <std::size_t... I>
+std::vector<std::string_view> every_op_name(std::index_sequence<I...>) {
+  return {std::variant_alternative_t<I, Op>::kName...};
+}
+
+// The tests over every_op() (JSON, inverse, retargeting) see each kind of op.
+TEST(Ops, EveryOpListsEachKindOfOp) {
+  std::set<std::string> listed;
+  for (const auto& op : every_op()) listed.insert(op_name(op));
+  for (auto name : every_op_name(std::make_index_sequence<std::variant_size_v<Op>>()))
+    EXPECT_TRUE(listed.contains(std::string(name))) << name << " is not in every_op()";
 }
 
 TEST(Ops, JsonRoundTrip) {
@@ -283,6 +312,126 @@ TEST(Ops, SqlQuotesEveryIdentifier) {
             "ALTER INDEX \"my schema\".\"idx\" RENAME TO \"new idx\";\n");
   EXPECT_EQ(sql(op::RenameConstraint{kTable, "pk", "new pk"}),
             "ALTER TABLE \"my schema\".\"user\" RENAME CONSTRAINT \"pk\" TO \"new pk\";\n");
+}
+
+// The rename ops' revision form (keys and their order), description and inverse, to the byte.
+TEST(Ops, RenamesKeepTheirRevisionFormAndDescription) {
+  struct Expected {
+    Op op;
+    const char* json;
+    const char* description;
+    const char* inverse_json;
+  };
+  const Expected expected[] = {
+      {op::RenameSchema{"my schema", "new"},
+       R"({"op":"rename_schema","schema":"my schema","to":"new"})",
+       "rename schema my schema to new",
+       R"({"op":"rename_schema","schema":"new","to":"my schema"})"},
+      {op::RenameTable{kTable, "new\"name"},
+       R"({"op":"rename_table","schema":"my schema","table":"user","to":"new\"name"})",
+       "rename table my schema.user to new\"name",
+       R"({"op":"rename_table","schema":"my schema","table":"new\"name","to":"user"})"},
+      {op::RenameColumn{kTable, "quote\"d", "new"},
+       R"({"op":"rename_column","schema":"my schema","table":"user","from":"quote\"d","to":"new"})",
+       "rename column my schema.user.quote\"d to new",
+       R"({"op":"rename_column","schema":"my schema","table":"user","from":"new","to":"quote\"d"})"},
+      {op::RenameEnum{{"my schema", "mood"}, "feeling"},
+       R"({"op":"rename_enum","schema":"my schema","enum":"mood","to":"feeling"})",
+       "rename enum my schema.mood to feeling",
+       R"({"op":"rename_enum","schema":"my schema","enum":"feeling","to":"mood"})"},
+      {op::RenameEnumLabel{{"my schema", "mood"}, "it's", "ok"},
+       R"({"op":"rename_enum_label","schema":"my schema","enum":"mood","from":"it's","to":"ok"})",
+       "rename label it's of enum my schema.mood to ok",
+       R"({"op":"rename_enum_label","schema":"my schema","enum":"mood","from":"ok","to":"it's"})"},
+      {op::RenameIndex{"my schema", "idx", "new idx"},
+       R"({"op":"rename_index","schema":"my schema","from":"idx","to":"new idx"})",
+       "rename index my schema.idx to new idx",
+       R"({"op":"rename_index","schema":"my schema","from":"new idx","to":"idx"})"},
+      {op::RenameConstraint{kTable, "pk", "new pk"},
+       R"({"op":"rename_constraint","schema":"my schema","table":"user","from":"pk","to":"new pk"})",
+       "rename constraint pk on my schema.user to new pk",
+       R"({"op":"rename_constraint","schema":"my schema","table":"user","from":"new pk","to":"pk"})"},
+  };
+  for (const auto& e : expected) {
+    EXPECT_EQ(to_json(e.op).dump(), e.json);
+    EXPECT_EQ(describe(e.op), e.description);
+    ASSERT_TRUE(inverse(e.op)) << e.json;
+    EXPECT_EQ(to_json(*inverse(e.op)).dump(), e.inverse_json);
+  }
+}
+
+// Retargeting (a tenant's copy of a revision) walks each op's fields: whatever an op calls them,
+// every field naming the template schema moves, and nothing of another schema does.
+TEST(Retarget, EveryOpMovesWholeToTheTenantSchema) {
+  for (const auto& op : every_op()) {
+    auto moved = retarget(op, "my schema", "tenant 1");
+    auto j = to_json(moved).dump();
+    EXPECT_EQ(j.find("my schema"), std::string::npos) << j;
+    if (!std::holds_alternative<op::Execute>(op)) {
+      EXPECT_NE(j.find("tenant 1"), std::string::npos) << j;
+    }
+    EXPECT_EQ(retarget(op, "elsewhere", "tenant 1"), op) << j;
+  }
+}
+
+// Every op but hand-written SQL names the schema it changes: a revision changing another schema
+// than the template's is refused.
+TEST(Retarget, EveryOpSaysWhichSchemaItChanges) {
+  for (const auto& op : every_op()) {
+    Revision r;
+    r.id = "abc";
+    r.file = "versions/abc_x.json";
+    r.upgrade = {op};
+    EXPECT_NO_THROW(retarget(r, "my schema", "t1")) << op_name(op);
+    if (!std::holds_alternative<op::Execute>(op)) {
+      EXPECT_THROW(retarget(r, "elsewhere", "t1"), Error) << op_name(op);
+    }
+  }
+}
+
+// Types, expressions, bodies and definitions that name the template schema name the tenant's.
+TEST(Retarget, EverySqlTextNamingTheSchemaMoves) {
+  const std::string type = "\"my schema\".kind";
+  const std::string value = "'a'::\"my schema\".kind";
+  Column c = column("k", type);
+  c.default_expr = value;
+  c.generated = "\"my schema\".f(a)";
+  Index ix = index();
+  ix.keys[0].column.reset();
+  ix.keys[0].expression = "\"my schema\".f(a)";
+  ix.where = "k <> " + value;
+  Table t = table();
+  t.columns.push_back(c);
+  t.checks = {CheckConstraint{"ck", "k <> " + value}};
+  t.indexes = {ix};
+  t.partition_by = "RANGE (\"my schema\".f(a))";
+  const Function f{"f", "x " + type, type, "(x " + type + ")\n AS $$SELECT " + value + "$$"};
+  const View v{"v", " SELECT " + value, false, {}};
+  const Domain d{"d", type, value, false, {{"chk", "VALUE <> " + value}}};
+  const Policy p{"p", true, "ALL", {"public"}, "k <> " + value, "k <> " + value};
+  const std::vector<Op> ops = {
+      op::CreateTable{"my schema", t},
+      op::AddColumn{kTable, c},
+      op::AlterColumnType{kTable, "k", type, type + "[]", "k::" + type, "k[1]::" + type},
+      op::SetDefault{kTable, "k", value, value},
+      op::DropDefault{kTable, "k", value},
+      op::AddCheck{kTable, t.checks[0]},
+      op::AddExclusion{kTable,
+                       ExclusionConstraint{"ex", "USING gist (\"my schema\".f(a) WITH &&)"}},
+      op::CreateIndex{kTable, ix},
+      op::CreatePolicy{kTable, p},
+      op::CreateTrigger{kTable, Trigger{"tg", "BEFORE UPDATE",
+                                        "FOR EACH ROW EXECUTE FUNCTION \"my schema\".touch()"}},
+      op::ReplaceFunction{"my schema", f, f},
+      op::ReplaceView{"my schema", v, v},
+      op::AlterDomain{"my schema", d, d},
+      op::AlterCompositeType{"my schema", CompositeType{"ct", {{"k", type}}},
+                             CompositeType{"ct", {{"k", type + "[]"}}}},
+  };
+  for (const auto& op : ops) {
+    auto j = to_json(retarget(op, "my schema", "tenant 1")).dump();
+    EXPECT_EQ(j.find("my schema"), std::string::npos) << j;
+  }
 }
 
 TEST(Ops, RenameRequestsFromTheCommandLine) {

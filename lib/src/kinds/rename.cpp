@@ -7,56 +7,48 @@
 
 namespace retort::op {
 
-std::vector<std::string> RenameSchema::sql() const {
-  return {"ALTER SCHEMA " + quote_ident(schema) + " RENAME TO " + quote_ident(to)};
+namespace {
+
+// A schema's name alone, a table's or a type's with its schema: quoted for SQL, plain for
+// descriptions.
+std::string quoted(const std::string& schema) { return quote_ident(schema); }
+std::string quoted(const QualifiedName& name) { return qualified(name); }
+const std::string& shown(const std::string& schema) { return schema; }
+std::string shown(const QualifiedName& name) { return display(name); }
+
+}  // namespace
+
+template <class Name, const RenameForm& kForm>
+std::vector<std::string> RenameObject<Name, kForm>::sql() const {
+  return {fmt::format(fmt::runtime(kForm.sql), fmt::arg("name", quoted(name)),
+                      fmt::arg("to", quote_ident(to)))};
 }
-std::string RenameSchema::describe() const {
-  return fmt::format("rename schema {} to {}", schema, to);
+template <class Name, const RenameForm& kForm>
+std::string RenameObject<Name, kForm>::describe() const {
+  return fmt::format(fmt::runtime(kForm.description), fmt::arg("name", shown(name)),
+                     fmt::arg("to", to));
 }
 
-std::vector<std::string> RenameTable::sql() const {
-  return {"ALTER TABLE " + qualified(table) + " RENAME TO " + quote_ident(to)};
+template <class Owner, const RenameForm& kForm>
+std::vector<std::string> RenameMember<Owner, kForm>::sql() const {
+  return {fmt::format(fmt::runtime(kForm.sql), fmt::arg("owner", quoted(owner)),
+                      fmt::arg("from", quote_ident(from)), fmt::arg("to", quote_ident(to)),
+                      fmt::arg("from_literal", quote_literal(from)),
+                      fmt::arg("to_literal", quote_literal(to)))};
 }
-std::string RenameTable::describe() const {
-  return fmt::format("rename table {} to {}", display(table), to);
-}
-
-std::vector<std::string> RenameColumn::sql() const {
-  return {"ALTER TABLE " + qualified(table) + " RENAME COLUMN " + quote_ident(from) + " TO " +
-          quote_ident(to)};
-}
-std::string RenameColumn::describe() const {
-  return fmt::format("rename column {}.{} to {}", display(table), from, to);
+template <class Owner, const RenameForm& kForm>
+std::string RenameMember<Owner, kForm>::describe() const {
+  return fmt::format(fmt::runtime(kForm.description), fmt::arg("owner", shown(owner)),
+                     fmt::arg("from", from), fmt::arg("to", to));
 }
 
-std::vector<std::string> RenameEnum::sql() const {
-  return {"ALTER TYPE " + qualified(enum_name) + " RENAME TO " + quote_ident(to)};
-}
-std::string RenameEnum::describe() const {
-  return fmt::format("rename enum {} to {}", display(enum_name), to);
-}
-
-std::vector<std::string> RenameEnumLabel::sql() const {
-  return {"ALTER TYPE " + qualified(enum_name) + " RENAME VALUE " + quote_literal(from) + " TO " +
-          quote_literal(to)};
-}
-std::string RenameEnumLabel::describe() const {
-  return fmt::format("rename label {} of enum {} to {}", from, display(enum_name), to);
-}
-
-std::vector<std::string> RenameIndex::sql() const {
-  return {"ALTER INDEX " + qualified({schema, from}) + " RENAME TO " + quote_ident(to)};
-}
-std::string RenameIndex::describe() const {
-  return fmt::format("rename index {}.{} to {}", schema, from, to);
-}
-
-std::vector<std::string> RenameConstraint::sql() const {
-  return {"ALTER TABLE " + qualified(table) + " RENAME CONSTRAINT " + quote_ident(from) + " TO " +
-          quote_ident(to)};
-}
-std::string RenameConstraint::describe() const {
-  return fmt::format("rename constraint {} on {} to {}", from, display(table), to);
-}
+// The seven ops (the aliases in rename.hpp), whose sql() and describe() are defined here only.
+template struct RenameObject<std::string, kSchemaRename>;
+template struct RenameObject<QualifiedName, kTableRename>;
+template struct RenameObject<QualifiedName, kEnumRename>;
+template struct RenameMember<QualifiedName, kColumnRename>;
+template struct RenameMember<QualifiedName, kEnumLabelRename>;
+template struct RenameMember<std::string, kIndexRename>;
+template struct RenameMember<QualifiedName, kConstraintRename>;
 
 }  // namespace retort::op

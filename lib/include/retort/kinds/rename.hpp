@@ -9,126 +9,89 @@ namespace retort {
 
 namespace op {
 
-// ALTER SCHEMA "from" RENAME TO "to".
-struct RenameSchema {
-  static constexpr std::string_view kName = "rename_schema";
-  std::string schema;
+// Two templates: an object renamed by its own name (RenameObject: a schema, a table, an enum
+// type) and a member renamed inside its owner (RenameMember: a table's column or constraint, an
+// enum type's label, a schema's index). The name or owner is a schema's std::string or a
+// QualifiedName; a RenameForm says the rest: the op's name, the JSON key of the name (or of the
+// owner), and fmt formats of its statement and description with named arguments {name} or
+// {owner}, {from} and {to}. In `sql` they are quoted as identifiers ("s"."t"); {from_literal} and
+// {to_literal} quote them as values (enum labels).
+struct RenameForm {
+  std::string_view op_name, key, sql, description;
+};
+
+// ALTER ... name RENAME TO "to".
+template <class Name, const RenameForm& kForm>
+struct RenameObject {
+  static constexpr std::string_view kName = kForm.op_name;
+  Name name;
   std::string to;
   template <class Self, class F>
   static void fields(Self& o, F& f) {
-    f("schema", o.schema);
+    f(kForm.key, o.name);
     f("to", o.to);
   }
   std::vector<std::string> sql() const;
-  RenameSchema inverse() const { return {to, schema}; }
-  std::string describe() const;
-  bool operator==(const RenameSchema&) const = default;
-};
-
-// ALTER TABLE s.from RENAME TO "to" (same schema).
-struct RenameTable {
-  static constexpr std::string_view kName = "rename_table";
-  QualifiedName table;
-  std::string to;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("table", o.table);
-    f("to", o.to);
+  RenameObject inverse() const {
+    if constexpr (std::is_same_v<Name, QualifiedName>)
+      return {{name.schema, to}, name.name};
+    else
+      return {to, name};
   }
-  std::vector<std::string> sql() const;
-  RenameTable inverse() const { return {{table.schema, to}, table.name}; }
   std::string describe() const;
-  bool operator==(const RenameTable&) const = default;
+  bool operator==(const RenameObject&) const = default;
 };
 
-// ALTER TABLE t RENAME COLUMN "from" TO "to".
-struct RenameColumn {
-  static constexpr std::string_view kName = "rename_column";
-  QualifiedName table;
+// ALTER ... owner RENAME ... "from" TO "to".
+template <class Owner, const RenameForm& kForm>
+struct RenameMember {
+  static constexpr std::string_view kName = kForm.op_name;
+  Owner owner;
   std::string from;
   std::string to;
   template <class Self, class F>
   static void fields(Self& o, F& f) {
-    f("table", o.table);
+    f(kForm.key, o.owner);
     f("from", o.from);
     f("to", o.to);
   }
   std::vector<std::string> sql() const;
-  RenameColumn inverse() const { return {table, to, from}; }
+  RenameMember inverse() const { return {owner, to, from}; }
   std::string describe() const;
-  bool operator==(const RenameColumn&) const = default;
+  bool operator==(const RenameMember&) const = default;
 };
 
-// ALTER TYPE s.from RENAME TO "to".
-struct RenameEnum {
-  static constexpr std::string_view kName = "rename_enum";
-  QualifiedName enum_name;
-  std::string to;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("enum", o.enum_name);
-    f("to", o.to);
-  }
-  std::vector<std::string> sql() const;
-  RenameEnum inverse() const { return {{enum_name.schema, to}, enum_name.name}; }
-  std::string describe() const;
-  bool operator==(const RenameEnum&) const = default;
-};
+inline constexpr RenameForm kSchemaRename{"rename_schema", "schema",
+                                          "ALTER SCHEMA {name} RENAME TO {to}",
+                                          "rename schema {name} to {to}"};
+// Same schema.
+inline constexpr RenameForm kTableRename{
+    "rename_table", "table", "ALTER TABLE {name} RENAME TO {to}", "rename table {name} to {to}"};
+inline constexpr RenameForm kEnumRename{"rename_enum", "enum", "ALTER TYPE {name} RENAME TO {to}",
+                                        "rename enum {name} to {to}"};
+inline constexpr RenameForm kColumnRename{"rename_column", "table",
+                                          "ALTER TABLE {owner} RENAME COLUMN {from} TO {to}",
+                                          "rename column {owner}.{from} to {to}"};
+// Rows holding the label follow it.
+inline constexpr RenameForm kEnumLabelRename{
+    "rename_enum_label", "enum", "ALTER TYPE {owner} RENAME VALUE {from_literal} TO {to_literal}",
+    "rename label {from} of enum {owner} to {to}"};
+// No rebuild, whatever the index's size.
+inline constexpr RenameForm kIndexRename{"rename_index", "schema",
+                                         "ALTER INDEX {owner}.{from} RENAME TO {to}",
+                                         "rename index {owner}.{from} to {to}"};
+// A primary key's or unique constraint's index follows it.
+inline constexpr RenameForm kConstraintRename{
+    "rename_constraint", "table", "ALTER TABLE {owner} RENAME CONSTRAINT {from} TO {to}",
+    "rename constraint {from} on {owner} to {to}"};
 
-// ALTER TYPE e RENAME VALUE 'from' TO 'to': rows holding the label follow it.
-struct RenameEnumLabel {
-  static constexpr std::string_view kName = "rename_enum_label";
-  QualifiedName enum_name;
-  std::string from;
-  std::string to;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("enum", o.enum_name);
-    f("from", o.from);
-    f("to", o.to);
-  }
-  std::vector<std::string> sql() const;
-  RenameEnumLabel inverse() const { return {enum_name, to, from}; }
-  std::string describe() const;
-  bool operator==(const RenameEnumLabel&) const = default;
-};
-
-// ALTER INDEX s.from RENAME TO "to": no rebuild, whatever the index's size.
-struct RenameIndex {
-  static constexpr std::string_view kName = "rename_index";
-  std::string schema;
-  std::string from;
-  std::string to;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("schema", o.schema);
-    f("from", o.from);
-    f("to", o.to);
-  }
-  std::vector<std::string> sql() const;
-  RenameIndex inverse() const { return {schema, to, from}; }
-  std::string describe() const;
-  bool operator==(const RenameIndex&) const = default;
-};
-
-// ALTER TABLE t RENAME CONSTRAINT "from" TO "to" (a primary key's or unique constraint's index
-// follows it).
-struct RenameConstraint {
-  static constexpr std::string_view kName = "rename_constraint";
-  QualifiedName table;
-  std::string from;
-  std::string to;
-  template <class Self, class F>
-  static void fields(Self& o, F& f) {
-    f("table", o.table);
-    f("from", o.from);
-    f("to", o.to);
-  }
-  std::vector<std::string> sql() const;
-  RenameConstraint inverse() const { return {table, to, from}; }
-  std::string describe() const;
-  bool operator==(const RenameConstraint&) const = default;
-};
+using RenameSchema = RenameObject<std::string, kSchemaRename>;
+using RenameTable = RenameObject<QualifiedName, kTableRename>;
+using RenameEnum = RenameObject<QualifiedName, kEnumRename>;
+using RenameColumn = RenameMember<QualifiedName, kColumnRename>;
+using RenameEnumLabel = RenameMember<QualifiedName, kEnumLabelRename>;
+using RenameIndex = RenameMember<std::string, kIndexRename>;
+using RenameConstraint = RenameMember<QualifiedName, kConstraintRename>;
 
 }  // namespace op
 
