@@ -233,8 +233,8 @@ std::vector<QualifiedName> row_check_candidates(const Schema& current, const Sch
 }
 
 // Which of `tables` hold rows. A table whose heap has no pages has none; only the others get an
-// EXISTS. A partitioned table has no pages of its own: its partitions' rows are looked for. Names are matched by a join rather than cast to regclass one by one (10,000 casts take
-// 100 ms).
+// EXISTS. A partitioned table has no pages of its own: its partitions' rows are looked for. Names
+// are matched by a join rather than cast to regclass one by one (10,000 casts take 100 ms).
 std::set<QualifiedName> tables_with_rows(pqxx::transaction_base& tx,
                                          const std::vector<QualifiedName>& tables) {
   std::set<QualifiedName> out;
