@@ -27,7 +27,7 @@ void diff_items(Plan& plan, const QualifiedName& q, const Items& old_items, cons
     if (renamed.contains(o.name)) return;
     if constexpr (std::is_same_v<Kind, IndexKind>)
       if (n && o.invalid)
-        plan.warn(WarningKind::rebuilds_invalid_index, display(q) + "." + o.name,
+        plan.warn(WarningKind::rebuilds_invalid_index, display(q, o.name),
                   fmt::format("index {} on {} is INVALID (a CREATE INDEX CONCURRENTLY that failed "
                               "or was interrupted): dropped and built again",
                               o.name, display(q)));

@@ -38,10 +38,6 @@ std::string all_not_null(const std::vector<std::string>& columns) {
   return fmt::format("{}", fmt::join(out, " AND "));
 }
 
-std::string object(const QualifiedName& t, const std::string& column) {
-  return fmt::format("{}.{}.{}", t.schema, t.name, column);
-}
-
 std::optional<Check> unique_check(const QualifiedName& t, const std::vector<std::string>& cols,
                                   const std::string& what) {
   if (cols.empty()) return std::nullopt;
@@ -62,7 +58,7 @@ std::optional<int> max_length(const std::string& type) {
 std::optional<Check> check_of(const op::SetNotNull& o) {
   return Check{o.table,
                "t." + quote_ident(o.column) + " IS NULL",
-               fmt::format("row(s) with NULL in {}", object(o.table, o.column)),
+               fmt::format("row(s) with NULL in {}", display(o.table, o.column)),
                {},
                ""};
 }
@@ -72,7 +68,7 @@ std::optional<Check> check_of(const op::AddColumn& o) {
   return Check{o.table,
                "true",
                fmt::format("row(s), and NOT NULL column {} has no default for them",
-                           object(o.table, c.name)),
+                           display(o.table, c.name)),
                {},
                ""};
 }
@@ -120,7 +116,7 @@ std::optional<Check> check_of(const op::AlterColumnType& o) {
   if (auto n = max_length(o.type))
     return Check{o.table,
                  fmt::format("length({}) > {}", column, *n),
-                 fmt::format("value(s) of {} longer than {}", object(o.table, o.column), *n),
+                 fmt::format("value(s) of {} longer than {}", display(o.table, o.column), *n),
                  {},
                  ""};
   auto setup = fmt::format(
@@ -132,7 +128,7 @@ std::optional<Check> check_of(const op::AlterColumnType& o) {
   return Check{
       o.table,
       fmt::format("{} IS NOT NULL AND pg_temp.retort_cast_fails({})", column, column),
-      fmt::format("value(s) of {} that do not convert to {}", object(o.table, o.column), o.type),
+      fmt::format("value(s) of {} that do not convert to {}", display(o.table, o.column), o.type),
       {},
       setup};
 }

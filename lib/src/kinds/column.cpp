@@ -236,10 +236,6 @@ std::string quote_cast(const std::string& column, const std::string& type) {
   return quote_ident(column) + "::" + type;
 }
 
-std::string object(const QualifiedName& q, const std::string& column) {
-  return display(q) + "." + column;
-}
-
 void diff_column(Plan& plan, const QualifiedName& q, const Column& o, const Column& c) {
   bool type_changed = o.type != c.type;
   bool default_changed = !same_default(o.default_expr, c.default_expr);
@@ -256,14 +252,14 @@ void diff_column(Plan& plan, const QualifiedName& q, const Column& o, const Colu
     if (needs_using(o.type, c.type)) alter.using_expr = quote_cast(c.name, c.type);
     if (needs_using(c.type, o.type)) alter.old_using_expr = quote_cast(c.name, o.type);
     if (!is_widening(o.type, c.type))
-      plan.warn(WarningKind::narrows_type, object(q, c.name),
+      plan.warn(WarningKind::narrows_type, display(q, c.name),
                 fmt::format("changes the type of {}.{} from {} to {}: may fail or lose precision "
                             "on existing rows",
                             display(q), c.name, o.type, c.type));
     plan.emit(Phase::alter_columns, std::move(alter));
   }
   if (o.serial != c.serial)
-    plan.warn(WarningKind::serial_differs, object(q, c.name),
+    plan.warn(WarningKind::serial_differs, display(q, c.name),
               fmt::format("{}.{}: serial (owned sequence default) differs; retort leaves it as is",
                           display(q), c.name));
   if (c.default_expr && (default_changed || type_changed))
@@ -273,7 +269,7 @@ void diff_column(Plan& plan, const QualifiedName& q, const Column& o, const Colu
   if (o.nullable && !c.nullable) {
     if (fails_on_rows(&o, c))
       plan.warn(
-          WarningKind::sets_not_null, object(q, c.name),
+          WarningKind::sets_not_null, display(q, c.name),
           fmt::format("sets NOT NULL on {}.{}: fails if any row holds NULL", display(q), c.name),
           q);
     plan.emit(Phase::alter_columns, op::SetNotNull{q, c.name});
@@ -302,7 +298,7 @@ std::set<std::string> diff_columns(Plan& plan, const QualifiedName& q, const Tab
   each_with_namesake(t.columns, old.columns, [&](const Column& c, const Column* o) {
     if (!o) {
       if (fails_on_rows(nullptr, c))
-        plan.warn(WarningKind::not_null_without_default, object(q, c.name),
+        plan.warn(WarningKind::not_null_without_default, display(q, c.name),
                   fmt::format("adds NOT NULL column {}.{} without a default: fails if {} has rows",
                               display(q), c.name, display(q)),
                   q);
@@ -312,12 +308,12 @@ std::set<std::string> diff_columns(Plan& plan, const QualifiedName& q, const Tab
       plan.emit(Phase::alter_columns, op::DropColumn{q, *o});
       plan.emit(Phase::alter_columns, op::AddColumn{q, c});
       if (!o->generated)
-        plan.warn(WarningKind::replaces_column, object(q, c.name),
+        plan.warn(WarningKind::replaces_column, display(q, c.name),
                   fmt::format("replaces column {}.{} by a generated column: its stored values are "
                               "lost",
                               display(q), c.name));
       else if (!c.generated)
-        plan.warn(WarningKind::replaces_column, object(q, c.name),
+        plan.warn(WarningKind::replaces_column, display(q, c.name),
                   fmt::format("replaces generated column {}.{} by a plain column: existing rows "
                               "lose its values",
                               display(q), c.name));
@@ -328,7 +324,7 @@ std::set<std::string> diff_columns(Plan& plan, const QualifiedName& q, const Tab
   each_with_namesake(old.columns, t.columns, [&](const Column& o, const Column* c) {
     if (c) return;
     plan.emit(Phase::drop_columns, op::DropColumn{q, o});
-    plan.warn(WarningKind::drops_column, object(q, o.name),
+    plan.warn(WarningKind::drops_column, display(q, o.name),
               fmt::format("drops column {}.{} and its data", display(q), o.name));
   });
   return rebuilt;

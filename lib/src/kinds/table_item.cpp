@@ -5,6 +5,9 @@
 namespace retort {
 
 std::string display(const QualifiedName& name) { return name.schema + "." + name.name; }
+std::string display(const QualifiedName& table, std::string_view member) {
+  return display(table) + "." + std::string(member);
+}
 
 std::string add_constraint_sql(const QualifiedName& table, const std::string& clause) {
   return "ALTER TABLE " + qualified(table) + " ADD " + clause;

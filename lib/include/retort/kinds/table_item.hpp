@@ -7,6 +7,8 @@
 namespace retort {
 
 std::string display(const QualifiedName& name);  // schema.name, for messages
+// schema.table.member: a column, index or constraint, for messages and warnings' objects.
+std::string display(const QualifiedName& table, std::string_view member);
 
 namespace op {
 
