@@ -218,6 +218,11 @@ std::string progress_table_sql(const std::string& table) {
       table);
 }
 
+// Retort's own tables are created by the first upgrade: before it there is nothing to read.
+bool table_exists(pqxx::transaction_base& tx, const std::string& table) {
+  return tx.exec_params("SELECT to_regclass($1) IS NOT NULL", table)[0][0].as<bool>();
+}
+
 std::string progress_table(const std::string& schema) {
   return qualified({schema, std::string(kVersionTable) + "_progress"});
 }
@@ -580,9 +585,8 @@ void Runner::ensure_version_table() {
 
 std::map<std::string, std::string> Runner::checksums() {
   pqxx::read_transaction tx(m_conn);
-  auto exists = tx.exec_params("SELECT to_regclass($1) IS NOT NULL", table())[0][0].as<bool>();
   std::map<std::string, std::string> out;
-  if (!exists) return out;
+  if (!table_exists(tx, table())) return out;
   for (const auto& row : tx.exec("SELECT revision, checksum FROM " + table()))
     out.emplace(row[0].c_str(), row[1].c_str());
   return out;
@@ -592,7 +596,7 @@ std::vector<Runner::PartlyApplied> Runner::partly_applied(const RevisionGraph& g
   pqxx::read_transaction tx(m_conn);
   auto progress = progress_table(m_schema);
   std::vector<PartlyApplied> out;
-  if (!tx.exec_params("SELECT to_regclass($1) IS NOT NULL", progress)[0][0].as<bool>()) return out;
+  if (!table_exists(tx, progress)) return out;
   for (const auto& row : tx.exec("SELECT revision, direction, steps_done FROM " + progress +
                                  " ORDER BY updated_at")) {
     PartlyApplied p{row[0].c_str(), row[1].as<std::string>() == "upgrade",

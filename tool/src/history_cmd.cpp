@@ -78,11 +78,15 @@ int cmd_current(const GlobalOptions& g, const Args& args) {
   auto at = graph.applied_heads(applied);
   if (at.empty()) std::cout << "<base> (no revision applied)\n";
   for (const auto& id : at) std::cout << line(graph.at(id), graph) << "\n";
-  for (const auto& p : runner.partly_applied(graph))
-    std::cout << fmt::format(
-        "partly applied: {} {}, steps 1-{} of {} done; run retort {} again to finish it\n",
-        p.upgrade ? "upgrade of" : "downgrade of", p.revision, p.steps_done,
-        p.steps ? std::to_string(p.steps) : "?", p.upgrade ? "upgrade" : "downgrade");
+  for (const auto& p : runner.partly_applied(graph)) {
+    auto steps = p.steps ? std::to_string(p.steps) : "?";
+    // Zero when the first step, a CONCURRENTLY one, was begun and not finished.
+    auto done = p.steps_done ? fmt::format("steps 1-{} of {} done", p.steps_done, steps)
+                             : fmt::format("none of its {} steps done", steps);
+    auto command = p.upgrade ? "upgrade" : "downgrade";
+    std::cout << fmt::format("partly applied: {} of {}, {}; run retort {} again to finish it\n",
+                             command, p.revision, done, command);
+  }
   if (vm.count("verbose"))
     for (const auto& id : graph.ordered())
       if (applied.contains(id)) std::cout << "  applied: " << id << "\n";
