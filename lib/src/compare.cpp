@@ -472,24 +472,12 @@ Comparison compare(const std::string& url, const std::vector<std::string>& scope
       url, scope, [&target] { return std::move(target); }, renames);
 }
 
-Comparison compare(const std::string& url, const std::vector<std::string>& scope,
-                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
-  auto target = std::async(std::launch::async, load_target);
-  ConnectionPair conns;
-  try {
-    conns = connect_pair(url);
-  } catch (...) {
-    target.get();  // a bad target file is reported before an unreachable database
-    throw;
-  }
-  return compare(
-      conns, scope, [&target] { return target.get(); }, renames);
-}
+namespace {
 
-Comparison compare(ConnectionPair& conns, const std::vector<std::string>& scope,
-                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
+// compare() once the target is loading (on a thread of its own) and the connections are open.
+Comparison compare_with_loading(ConnectionPair& conns, const std::vector<std::string>& scope,
+                                std::future<Schema>& target, const RenameOptions& renames) {
   Comparison cmp;
-  auto target = std::async(std::launch::async, load_target);
   std::vector<QualifiedName> checked;
   std::set<QualifiedName> with_rows;
   std::vector<Op> rename_ops;
@@ -535,6 +523,27 @@ Comparison compare(ConnectionPair& conns, const std::vector<std::string>& scope,
   }
   cmp.diff.keep_row_warnings([&](const QualifiedName& t) { return with_rows.contains(t); });
   return cmp;
+}
+
+}  // namespace
+
+Comparison compare(const std::string& url, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
+  auto target = std::async(std::launch::async, load_target);
+  ConnectionPair conns;
+  try {
+    conns = connect_pair(url);
+  } catch (...) {
+    target.get();  // a bad target file is reported before an unreachable database
+    throw;
+  }
+  return compare_with_loading(conns, scope, target, renames);
+}
+
+Comparison compare(ConnectionPair& conns, const std::vector<std::string>& scope,
+                   const std::function<Schema()>& load_target, const RenameOptions& renames) {
+  auto target = std::async(std::launch::async, load_target);
+  return compare_with_loading(conns, scope, target, renames);
 }
 
 }  // namespace retort

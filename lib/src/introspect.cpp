@@ -389,6 +389,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
   // The rest go out together, one round trip rather than one per query (19 of them, and each
   // costs a wake-up of both processes on a loaded machine). Each result is read as it arrives,
   // while the server runs the queries after it.
+  auto on_helper = [&](const CatalogQuery& q) { return columns_tx && q.sql == kColumnsQuery; };
+  auto skipped = [&](const CatalogQuery& q) { return options.probes_only && !q.probed; };
   Schema schema;
   Catalog catalog;
   Reading reading{schema, catalog, schemas, options.missing};
@@ -398,8 +400,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     auto setting = pipe.insert("SET LOCAL search_path = ''");
     std::vector<std::optional<pqxx::pipeline::query_id>> ids(queries.size());
     for (std::size_t i = 0; i < queries.size(); ++i)
-      if (!(columns_tx && queries[i].sql == kColumnsQuery) &&
-          (queries[i].probed || !options.probes_only))
+      if (!on_helper(queries[i]) && !skipped(queries[i]))
         ids[i] = pipe.insert(with_parameters(queries[i].sql, wanted, only));
     pipe.resume();
     count += 1;
@@ -408,8 +409,8 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
     // be idle for the caller's transaction to end.
     std::exception_ptr failed;
     for (std::size_t i = 0; i < queries.size() && !failed; ++i) {
-      if (!ids[i] && !(columns_tx && queries[i].sql == kColumnsQuery)) continue;
-      auto rows = ids[i] ? pipe.retrieve(*ids[i]) : columns.get();
+      if (skipped(queries[i])) continue;
+      auto rows = on_helper(queries[i]) ? columns.get() : pipe.retrieve(*ids[i]);
       if (ids[i]) ++count;
       try {
         queries[i].read(reading, rows);
