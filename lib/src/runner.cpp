@@ -705,15 +705,25 @@ void Runner::refuse_data_loss(pqxx::transaction_base& tx, const Revision& r) {
   }
 }
 
+// At most this many warnings and hazard lines per revision before it runs: a revision of 1,000
+// ops listed 750 lines, which buried the summary (and took 5 ms to print). `show` lists them all.
+constexpr std::size_t kListedBeforeRunning = 20;
+
 bool Runner::run(const RevisionGraph& graph, const Revision& r, bool upgrade) {
-  for (const auto& w : r.warnings) m_listener(fmt::format("warning: {}: {}", r.id, printable(w)));
+  auto list = [&](const char* what, const std::vector<std::string>& lines) {
+    for (std::size_t i = 0; i < lines.size() && i < kListedBeforeRunning; ++i)
+      m_listener(fmt::format("{}: {}: {}", what, r.id, printable(lines[i])));
+    if (lines.size() > kListedBeforeRunning)
+      m_listener(fmt::format("{}: {}: ... and {} more (retort show {})", what, r.id,
+                             lines.size() - kListedBeforeRunning, r.id));
+  };
+  list("warning", r.warnings);
   // Before anything runs: what this revision's steps do to a live database (hazard.hpp).
   const auto& ops = upgrade ? r.upgrade : r.downgrade;
   auto per_op = op_hazards(r, upgrade);
   if (auto summary = summarize(per_op); !summary.empty()) {
     m_listener(fmt::format("hazards: {}: {}", r.id, summary));
-    for (const auto& line : hazard_lines(ops, per_op))
-      m_listener(fmt::format("hazard: {}: {}", r.id, printable(line)));
+    list("hazard", hazard_lines(ops, per_op));
   }
   for (int attempt = 0;; ++attempt) {
     try {

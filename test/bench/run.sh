@@ -4,6 +4,7 @@
 #   test/bench/run.sh fleet          (only the fleet figure: 200 databases, --jobs 1, 4, 8)
 #   test/bench/run.sh --baseline PATH [N ...]   (this build against another retort binary, runs
 #                                    interleaved: the ratios per stage; writes nothing)
+#   RETORT_BENCH_RUNS=N              runs per stage (default 5; 3 at 10,000 tables)
 # Installs what it needs (Alembic from Debian included), builds a Release retort into
 # build-bench/, starts a throwaway PostgreSQL, prints a table and writes test/bench/results.json.
 set -euo pipefail

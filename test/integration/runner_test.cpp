@@ -1,5 +1,6 @@
 // The runner against a real server: chains up and down, branches and merges, stamp, --sql
 // replayed by psql, a failing revision, two concurrent migrators, edited and malformed files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -103,6 +104,34 @@ TEST(Runner, HazardsShownBeforeApplying) {
   EXPECT_NE(down.err.find("hazard: 2bbbbbbbbbbb: op #1 drop column"), std::string::npos)
       << down.err;
   EXPECT_NE(down.err.find("deletes_data"), std::string::npos) << down.err;
+}
+
+// A large revision lists its first 20 hazards before it runs, then says how many more there
+// are and where to see them: 750 lines for a revision of 1,000 ops buried the summary.
+TEST(Runner, LongHazardListsAreCutShortBeforeApplying) {
+  auto db = fresh_database();
+  exec_sql(db, "CREATE TABLE t (id int)");
+  std::string up, down;
+  for (int i = 0; i < 25; ++i) {
+    auto index = fmt::format(R"({{"name": "t_{}", "keys": [{{"column": "id"}}]}})", i);
+    up += fmt::format(R"({}{{"op": "create_index", "schema": "public", "table": "t", "index": {}}})",
+                      i ? ", " : "", index);
+    down += fmt::format(R"({}{{"op": "drop_index", "schema": "public", "table": "t", "index": {}}})",
+                        i ? ", " : "", index);
+  }
+  auto dir = retort::test::temp_dir("versions");
+  write_text(dir + "/1aaaaaaaaaaa_first.json",
+             revision_json("1aaaaaaaaaaa", "null", up, down));
+  auto r = retort_at(db, dir, {"upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("hazards: 1aaaaaaaaaaa: 25 builds_index"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("hazard: 1aaaaaaaaaaa: op #20 create index t_19"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("op #21"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("hazard: 1aaaaaaaaaaa: ... and 5 more (retort show 1aaaaaaaaaaa)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_indexes WHERE tablename = 't'"), "25");
 }
 
 // Pre-checks: one revision per kind of failure, each found by `upgrade --precheck-only` (and by

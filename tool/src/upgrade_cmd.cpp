@@ -99,7 +99,7 @@ MoveOptions parse_move(const GlobalOptions& g, const Args& args, const char* usa
 void print_line(const std::string& line) {
   static std::mutex mutex;
   std::lock_guard lock(mutex);
-  std::cerr << line << std::endl;
+  std::cerr << line + '\n';  // one write: std::endl would make it two
 }
 
 // A runner on `conn` that names lock holders through a second connection, and that SIGINT and

@@ -141,8 +141,9 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_class c ON c.oid = t.typrelid
 WHERE t.typtype = 'c' AND c.relkind = 'c' AND n.nspname = ANY($1::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
-                    AND e.objid = t.oid AND e.deptype = 'e')
+  AND t.oid NOT IN (SELECT e.objid FROM pg_depend e
+    WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_type'::regclass
+      AND e.deptype = 'e')
 )";
 
 void read_composites(Schema& schema, const pqxx::result& rows) {

@@ -128,8 +128,9 @@ SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod),
         FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c')
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'd' AND n.nspname = ANY($1::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass
-                    AND e.objid = t.oid AND e.deptype = 'e')
+  AND t.oid NOT IN (SELECT e.objid FROM pg_depend e
+    WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_type'::regclass
+      AND e.deptype = 'e')
 )";
 
 void read_domains(Schema& schema, const pqxx::result& rows) {

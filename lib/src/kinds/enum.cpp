@@ -110,8 +110,9 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE n.nspname = ANY($1::text[])
-  AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_type'::regclass
-                    AND x.objid = t.oid AND x.deptype = 'e')
+  AND t.oid NOT IN (SELECT x.objid FROM pg_depend x
+    WHERE x.refclassid = 'pg_extension'::regclass AND x.classid = 'pg_type'::regclass
+      AND x.deptype = 'e')
 GROUP BY n.nspname, t.typname
 )";
 

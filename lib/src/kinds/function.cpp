@@ -129,8 +129,9 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 CROSS JOIN LATERAL (SELECT pg_get_functiondef(p.oid) AS def,
                            pg_get_function_arguments(p.oid) AS args) d
 WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'f'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
-                  AND e.objid = p.oid AND e.deptype = 'e')
+  AND p.oid NOT IN (SELECT e.objid FROM pg_depend e
+    WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_proc'::regclass
+      AND e.deptype = 'e')
 )";
 
 void read_functions(Schema& schema, const pqxx::result& rows) {

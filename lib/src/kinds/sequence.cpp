@@ -188,8 +188,9 @@ LEFT JOIN pg_depend o ON o.classid = 'pg_class'::regclass AND o.objid = s.seqrel
 LEFT JOIN pg_class oc ON oc.oid = o.refobjid
 LEFT JOIN pg_attribute a ON a.attrelid = o.refobjid AND a.attnum = o.refobjsubid
 WHERE n.nspname = ANY($1::text[]) AND o.deptype IS DISTINCT FROM 'i'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                    AND e.objid = s.seqrelid AND e.deptype = 'e')
+  AND s.seqrelid NOT IN (SELECT e.objid FROM pg_depend e
+    WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass
+      AND e.deptype = 'e')
   AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
                   WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = s.seqrelid
                     AND d.refobjsubid = 0 AND d.classid = 'pg_attrdef'::regclass

@@ -258,8 +258,9 @@ SELECT n.nspname, c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true),
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('v', 'm')
-  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
-                  AND e.objid = c.oid AND e.deptype = 'e')
+  AND c.oid NOT IN (SELECT e.objid FROM pg_depend e
+    WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass
+      AND e.deptype = 'e')
 )";
 
 // Which views (anywhere) read which columns of relations in the schemas read: through the
