@@ -99,7 +99,6 @@ inline std::vector<int> attnum_list(const pqxx::field& f) {
 struct ColumnFacts {
   int attnum = 0;
   char identity = 0;
-  std::uint32_t type = 0;
 };
 
 // A table being read, found by oid, with its columns' facts parallel to table->columns.
@@ -156,11 +155,11 @@ extern const char* const kIndexesQuery;
 void read_indexes(Catalog& catalog, const pqxx::result& rows);
 extern const char* const kEnumsQuery;
 void read_enums(Schema& schema, const pqxx::result& rows);
-extern const char* const kGrantsQuery;
-void read_grants(Catalog& catalog, const pqxx::result& rows);
+extern const char* const kGrantsColumn;  // of the tables query
+void read_grants(Table& table, const pqxx::field& grants);
 extern const char* const kExtensionsQuery;
 void read_extensions(Schema& schema, const pqxx::result& rows);
-extern const char* const kSequencesObjectsQuery;
+extern const char* const kSequencesQuery;
 void read_sequence_objects(Schema& schema, const pqxx::result& rows);
 extern const char* const kDomainsQuery;
 void read_domains(Schema& schema, const pqxx::result& rows);

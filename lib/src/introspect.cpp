@@ -26,10 +26,12 @@ namespace {
 // indexes, enums and identity details anyway. One query per object kind, filtered by schema.
 
 // Members of an extension are found from the extension's side of pg_depend (its reference index
-// holds a few rows), not probed per object: at 1,000 tables, 2.5 ms of the query's 5.
-constexpr const char* kTablesQuery = R"(
+// holds a few rows), not probed per object: at 1,000 tables, 2.5 ms of the query's 5. A table's
+// grants come along (kinds/grant.cpp).
+std::string tables_query() {
+  return fmt::format(R"(
 SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', array_to_json(c.reloptions),
-       c.relrowsecurity, c.relforcerowsecurity
+       c.relrowsecurity, c.relforcerowsecurity,{}
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname NOT IN ('retort_version', 'retort_version_progress')
@@ -37,8 +39,10 @@ WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispar
   AND c.oid NOT IN (SELECT e.objid FROM pg_depend e
     WHERE e.refclassid = 'pg_extension'::regclass AND e.classid = 'pg_class'::regclass
       AND e.deptype = 'e')
-)";
-static_assert(std::string_view(kVersionTable) == "retort_version", "kTablesQuery spells it out");
+)",
+                     kGrantsColumn);
+}
+static_assert(std::string_view(kVersionTable) == "retort_version", "tables_query spells it out");
 
 // Columns with their defaults, and nothing else: every further join here multiplies across
 // all columns, so comments and sequences come in queries of their own. Defaults cannot refer
@@ -49,7 +53,7 @@ static_assert(std::string_view(kVersionTable) == "retort_version", "kTablesQuery
 constexpr const char* kColumnsQuery = R"(
 SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END),
-       a.attidentity, a.attgenerated, a.atttypid,
+       a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation NOT IN (0, 100) THEN
          CASE WHEN a.attcollation <> (SELECT ty.typcollation FROM pg_type ty
                                       WHERE ty.oid = a.atttypid)
@@ -71,20 +75,6 @@ JOIN pg_class c ON c.oid = ds.objoid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ds.classoid = 'pg_class'::regclass AND n.nspname = ANY($1::text[])
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
-)";
-
-// Identity and serial sequences, found through pg_depend: 'i' (internal) for identity, 'a'
-// (auto) for a sequence OWNED BY the column.
-constexpr const char* kSequencesQuery = R"(
-SELECT dep.refobjid, dep.refobjsubid, dep.deptype, seq.seqstart, seq.seqincrement, seq.seqmin,
-       seq.seqmax, seq.seqcache, seq.seqcycle
-FROM pg_depend dep
-JOIN pg_sequence seq ON seq.seqrelid = dep.objid
-JOIN pg_class c ON c.oid = dep.refobjid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
-  AND dep.deptype IN ('a', 'i') AND n.nspname = ANY($1::text[])
   AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
 )";
 
@@ -131,20 +121,18 @@ struct ColumnSequence {
   bool cycle = false;
 };
 
-constexpr std::uint32_t kInt2Oid = 21, kInt4Oid = 23, kInt8Oid = 20;
-
 // Identity options equal to PostgreSQL's defaults for the type are left out, so a model that
 // says just "identity" compares equal.
-Identity identity_of(char kind, std::uint32_t type, const std::optional<ColumnSequence>& seq) {
+Identity identity_of(char kind, const std::string& type, const std::optional<ColumnSequence>& seq) {
   Identity id;
   id.always = kind == 'a';
   if (!seq) return id;
-  std::int64_t type_max = type == kInt2Oid   ? std::numeric_limits<std::int16_t>::max()
-                          : type == kInt4Oid ? std::numeric_limits<std::int32_t>::max()
-                                             : std::numeric_limits<std::int64_t>::max();
-  std::int64_t type_min = type == kInt2Oid   ? std::numeric_limits<std::int16_t>::min()
-                          : type == kInt4Oid ? std::numeric_limits<std::int32_t>::min()
-                                             : std::numeric_limits<std::int64_t>::min();
+  std::int64_t type_max = type == "smallint"  ? std::numeric_limits<std::int16_t>::max()
+                          : type == "integer" ? std::numeric_limits<std::int32_t>::max()
+                                              : std::numeric_limits<std::int64_t>::max();
+  std::int64_t type_min = type == "smallint"  ? std::numeric_limits<std::int16_t>::min()
+                          : type == "integer" ? std::numeric_limits<std::int32_t>::min()
+                                              : std::numeric_limits<std::int64_t>::min();
   const auto inc = seq->increment;
   std::int64_t def_min = inc > 0 ? 1 : type_min, def_max = inc > 0 ? type_max : -1;
   std::int64_t def_start = inc > 0 ? seq->min : seq->max;
@@ -185,6 +173,7 @@ void read_tables(Schema& schema, Catalog& catalog, const pqxx::result& rows) {
     t.options = names(row[4]);
     t.row_security = boolean(row[5]);
     t.force_row_security = boolean(row[6]);
+    read_grants(t, row[7]);
     catalog.tables().emplace(oid(row[0]), TableRef{&t, {}});
   }
 }
@@ -201,13 +190,13 @@ void read_columns(Catalog& catalog, const pqxx::result& rows) {
   for (auto row : Rows(rows)) {
     auto* ref = catalog.table(row[0]);
     if (!ref) continue;
-    ref->facts.push_back({static_cast<int>(integer(row[1])), row[6].c_str()[0], oid(row[8])});
+    ref->facts.push_back({static_cast<int>(integer(row[1])), row[6].c_str()[0]});
     Column& c = ref->table->columns.emplace_back();
     c.name = row[2].c_str();
     c.type = row[3].c_str();
     c.nullable = !boolean(row[4]);
     c.default_expr = text(row[5]);
-    c.collation = text(row[9]);
+    c.collation = text(row[8]);
     if (row[7].c_str()[0] == 's') {
       c.generated = std::move(c.default_expr);
       c.default_expr.reset();
@@ -228,13 +217,16 @@ void read_comments(Catalog& catalog, const pqxx::result& rows) {
 }
 
 // Identity options, and serial columns: a nextval() default of a sequence the column owns.
-void read_sequences(Catalog& catalog, const pqxx::result& rows) {
+// The identity and OWNED BY sequences among kSequencesQuery's rows (kinds/sequence.cpp).
+void read_column_sequences(Catalog& catalog, const pqxx::result& rows) {
   std::unordered_map<std::uint64_t, ColumnSequence> sequence_of;
-  for (auto row : Rows(rows))
-    sequence_of.emplace(
-        column_key(oid(row[0]), static_cast<int>(integer(row[1]))),
-        ColumnSequence{row[2].c_str()[0], integer(row[3]), integer(row[4]), integer(row[5]),
-                       integer(row[6]), integer(row[7]), boolean(row[8])});
+  for (auto row : Rows(rows)) {
+    if (row[9].is_null()) continue;
+    auto deptype = row[9].c_str()[0];
+    sequence_of.emplace(column_key(oid(row[10]), static_cast<int>(integer(row[11]))),
+                        ColumnSequence{deptype, integer(row[3]), integer(row[4]), integer(row[5]),
+                                       integer(row[6]), integer(row[7]), boolean(row[8])});
+  }
   for (auto& [table_oid, ref] : catalog.tables()) {
     for (std::size_t i = 0; i < ref.facts.size(); ++i) {
       const auto& facts = ref.facts[i];
@@ -242,10 +234,11 @@ void read_sequences(Catalog& catalog, const pqxx::result& rows) {
       std::optional<ColumnSequence> seq;
       if (auto it = sequence_of.find(column_key(table_oid, facts.attnum)); it != sequence_of.end())
         seq = it->second;
-      bool integer_type =
-          facts.type == kInt2Oid || facts.type == kInt4Oid || facts.type == kInt8Oid;
+      // format_type() names pg_catalog's types bare (search_path is empty): a domain over
+      // integer is never taken for one.
+      bool integer_type = c.type == "smallint" || c.type == "integer" || c.type == "bigint";
       if (facts.identity == 'a' || facts.identity == 'd') {
-        c.identity = identity_of(facts.identity, facts.type, seq);
+        c.identity = identity_of(facts.identity, c.type, seq);
       } else if (seq && seq->deptype == 'a' && integer_type && c.default_expr &&
                  c.default_expr->starts_with("nextval(")) {
         c.serial = true;
@@ -312,26 +305,27 @@ const std::vector<CatalogQuery>& catalog_queries() {
          read_schemas(r.schema, rows, r.wanted, r.missing);
        },
        true},
-      {kTablesQuery,
+      {tables_query(),
        [](Reading& r, const pqxx::result& rows) { read_tables(r.schema, r.catalog, rows); }, true},
       {kColumnsQuery, [](Reading& r, const pqxx::result& rows) { read_columns(r.catalog, rows); },
        true},
       {kCommentsQuery,
        [](Reading& r, const pqxx::result& rows) { read_comments(r.catalog, rows); }},
       {kSequencesQuery,
-       [](Reading& r, const pqxx::result& rows) { read_sequences(r.catalog, rows); }, true},
+       [](Reading& r, const pqxx::result& rows) {
+         read_column_sequences(r.catalog, rows);
+         read_sequence_objects(r.schema, rows);
+       },
+       true},
       {constraints_query(),
        [](Reading& r, const pqxx::result& rows) { read_constraints(r.catalog, rows); }, true},
       {kIndexesQuery, [](Reading& r, const pqxx::result& rows) { read_indexes(r.catalog, rows); },
        true},
       {kPoliciesQuery, [](Reading& r, const pqxx::result& rows) { read_policies(r.catalog, rows); },
        true},
-      {kGrantsQuery, [](Reading& r, const pqxx::result& rows) { read_grants(r.catalog, rows); }},
       {kEnumsQuery, [](Reading& r, const pqxx::result& rows) { read_enums(r.schema, rows); }},
       {kExtensionsQuery,
        [](Reading& r, const pqxx::result& rows) { read_extensions(r.schema, rows); }},
-      {kSequencesObjectsQuery,
-       [](Reading& r, const pqxx::result& rows) { read_sequence_objects(r.schema, rows); }},
       {kDomainsQuery, [](Reading& r, const pqxx::result& rows) { read_domains(r.schema, rows); },
        true},
       {kCompositesQuery,

@@ -114,14 +114,15 @@ TEST(Runner, LongHazardListsAreCutShortBeforeApplying) {
   std::string up, down;
   for (int i = 0; i < 25; ++i) {
     auto index = fmt::format(R"({{"name": "t_{}", "keys": [{{"column": "id"}}]}})", i);
-    up += fmt::format(R"({}{{"op": "create_index", "schema": "public", "table": "t", "index": {}}})",
-                      i ? ", " : "", index);
-    down += fmt::format(R"({}{{"op": "drop_index", "schema": "public", "table": "t", "index": {}}})",
-                        i ? ", " : "", index);
+    up +=
+        fmt::format(R"({}{{"op": "create_index", "schema": "public", "table": "t", "index": {}}})",
+                    i ? ", " : "", index);
+    down +=
+        fmt::format(R"({}{{"op": "drop_index", "schema": "public", "table": "t", "index": {}}})",
+                    i ? ", " : "", index);
   }
   auto dir = retort::test::temp_dir("versions");
-  write_text(dir + "/1aaaaaaaaaaa_first.json",
-             revision_json("1aaaaaaaaaaa", "null", up, down));
+  write_text(dir + "/1aaaaaaaaaaa_first.json", revision_json("1aaaaaaaaaaa", "null", up, down));
   auto r = retort_at(db, dir, {"upgrade"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("hazards: 1aaaaaaaaaaa: 25 builds_index"), std::string::npos) << r.err;
