@@ -528,8 +528,9 @@ void Runner::sleep_unless_cancelled(std::chrono::milliseconds pause) const {
 // migrators' lock, which the transaction holds until it ends: through a transaction-pooling
 // PgBouncer a session-level lock would outlive its transaction on a server connection that other
 // clients then get.
+// With `take` false, only the settings: the lock is held apart (Runner::run_steps).
 static void lock_migrators(pqxx::transaction_base& tx, const RunnerOptions& options,
-                           const Runner::Listener& listener, int* pid) {
+                           const Runner::Listener& listener, int* pid, bool take = true) {
   std::string settings;
   if (options.lock_timeout)
     settings += fmt::format("set_config('lock_timeout', '{}ms', true), ",
@@ -538,8 +539,9 @@ static void lock_migrators(pqxx::transaction_base& tx, const RunnerOptions& opti
   // holding its locks until the statement finishes (PostgreSQL 14+).
   if (tx.conn().server_version() >= 140000)
     settings += "set_config('client_connection_check_interval', '1000', true), ";
-  auto row = tx.exec(fmt::format("SELECT {}pg_backend_pid(), pg_try_advisory_xact_lock({})",
-                                 settings, kLockKey))[0];
+  auto row = tx.exec(fmt::format(
+      "SELECT {}pg_backend_pid(), {}", settings,
+      take ? fmt::format("pg_try_advisory_xact_lock({})", kLockKey) : std::string("true")))[0];
   *pid = row[row.size() - 2].as<int>();
   if (row[row.size() - 1].as<bool>()) return;
   auto holders = tx.exec(fmt::format(
@@ -641,7 +643,7 @@ std::set<std::string> Runner::applied(const RevisionGraph& graph) {
 bool Runner::begin_revision(pqxx::transaction_base& tx, const RevisionGraph& graph,
                             const Revision& r, bool upgrade) {
   int pid = 0;
-  lock_migrators(tx, m_options, m_listener, &pid);
+  lock_migrators(tx, m_options, m_listener, &pid, !m_lock_held_apart);
   m_watcher->watch(pid);
   std::vector<std::string> ids = r.down_revisions;
   ids.push_back(r.id);
@@ -954,6 +956,27 @@ void Runner::run_outside_transaction(const StepRun& s, std::size_t k) {
 }
 
 void Runner::run_steps(StepRun& s) {
+  // A CONCURRENTLY statement runs outside any transaction, so the steps' own transactions cannot
+  // hold the migrators' lock across it: a second migrator then took the build under way for an
+  // interrupted run's leftover and dropped it. A second connection holds the lock throughout,
+  // idle in its transaction (no snapshot: the build does not wait for it); a killed runner's
+  // connection closes, and the server releases the lock at once.
+  std::unique_ptr<pqxx::connection> guard;
+  std::optional<pqxx::work> guard_tx;
+  struct Apart {
+    bool& flag;
+    ~Apart() { flag = false; }
+  } apart{m_lock_held_apart};
+  bool outside = std::any_of(s.steps.begin(), s.steps.end(),
+                             [](const Step& step) { return !step.transactional; });
+  if (outside && m_options.open_helper) {
+    guard = m_options.open_helper();
+    guard_tx.emplace(*guard);
+    guard_tx->exec("SET LOCAL idle_in_transaction_session_timeout = 0");
+    int pid = 0;
+    lock_migrators(*guard_tx, m_options, m_listener, &pid);
+    m_lock_held_apart = true;
+  }
   {
     pqxx::work tx(m_conn);
     auto recorded = lock_step(tx, s.graph, s.r, s.upgrade, nullptr);

@@ -232,6 +232,44 @@ TEST(Online, ARerunAfterAKillDuringAConcurrentBuildFinishesIt) {
   fs::remove_all(dir);
 }
 
+// A second migrator arriving while the first builds an index CONCURRENTLY waits for the
+// migrators' lock (here: gives up after its lock timeout) instead of taking the build under way
+// for an interrupted run's INVALID leftover and dropping it; the first run finishes.
+TEST(Online, ASecondMigratorWaitsWhileAConcurrentBuildRuns) {
+  auto db = fresh_database();
+  exec_sql(db,
+           "CREATE FUNCTION public.slow(x int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$ "
+           "BEGIN PERFORM pg_sleep(0.002); RETURN x; END $$;"
+           "CREATE TABLE public.t (a int); INSERT INTO public.t SELECT generate_series(1, 1500)");
+  auto v = temp_dir("versions");
+  const std::string index =
+      R"j("schema": "public", "table": "t", "online": true, "index": {"name": "t_slow",
+          "method": "btree", "keys": [{"expression": "public.slow(a)"}]})j";
+  write_text(v + "/1aaaaaaaaaaa_r.json",
+             revision_json("1aaaaaaaaaaa", "null", R"({"op": "create_index", )" + index + "}",
+                           R"({"op": "drop_index", )" + index + "}"));
+  auto dir = temp_dir("second");
+  std::thread first([&] {
+    run_shell("'" + std::string(RETORT_BINARY) + "' --url '" + db + "' --versions " + v +
+              " --schema public upgrade > " + dir + "/out 2> " + dir + "/err");
+  });
+  bool building = false;
+  for (int i = 0; i < 300 && !building; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    building = query_value(db, "SELECT count(*) FROM pg_stat_progress_create_index") != "0";
+  }
+  auto second = retort_at(db, v, {"upgrade", "--lock-timeout", "300ms"});
+  first.join();
+  ASSERT_TRUE(building) << "no build seen: " << read_text(dir + "/err");
+  EXPECT_NE(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("waiting for another migrator"), std::string::npos) << second.err;
+  EXPECT_EQ(second.err.find("dropping the INVALID index"), std::string::npos) << second.err;
+  EXPECT_EQ(applied(db), "1aaaaaaaaaaa") << read_text(dir + "/err");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0");
+  EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 't_slow'"), "1");
+  fs::remove_all(dir);
+}
+
 }  // namespace
 
 }  // namespace retort::test

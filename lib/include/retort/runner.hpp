@@ -143,6 +143,8 @@ class Runner {
   RevisionObserver m_on_revision;
   RunnerOptions m_options;
   std::atomic<bool> m_cancelled = false;
+  // The migrators' lock is held by a second connection (run_steps), not by each transaction.
+  bool m_lock_held_apart = false;
   std::unique_ptr<Watcher> m_watcher;
 };
 
