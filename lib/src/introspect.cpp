@@ -383,7 +383,7 @@ Schema introspect(pqxx::transaction_base& tx, const std::vector<std::string>& sc
       return columns_tx->exec(sql);
     });
   }
-  // The rest go out together, one round trip rather than one per query (19 of them, and each
+  // The rest go out together, one round trip rather than one per query (16 of them, and each
   // costs a wake-up of both processes on a loaded machine). Each result is read as it arrives,
   // while the server runs the queries after it.
   auto on_helper = [&](const CatalogQuery& q) { return columns_tx && q.sql == kColumnsQuery; };
