@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <type_traits>
 
 #include "retort/error.hpp"
@@ -26,6 +27,30 @@ bool bare_ok(const std::string& name) {
 }
 
 std::string spelled(const std::string& name) { return bare_ok(name) ? name : quote_ident(name); }
+
+// Whether text[at] opens the first argument of nextval, currval or setval.
+bool after_sequence_call(const std::string& text, std::size_t at) {
+  std::size_t p = at;
+  while (p > 0 && std::isspace(static_cast<unsigned char>(text[p - 1]))) --p;
+  if (p == 0 || text[p - 1] != '(') return false;
+  --p;
+  while (p > 0 && std::isspace(static_cast<unsigned char>(text[p - 1]))) --p;
+  std::size_t start = p;
+  while (start > 0 && ident_char(text[start - 1])) --start;
+  std::string word = text.substr(start, p - start);
+  for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return word == "nextval" || word == "currval" || word == "setval";
+}
+
+// A string literal's body and back: '' is one quote inside it.
+std::string single_quotes(std::string s) {
+  for (auto p = s.find("''"); p != std::string::npos; p = s.find("''", p + 1)) s.erase(p, 1);
+  return s;
+}
+std::string doubled_quotes(std::string s) {
+  for (auto p = s.find('\''); p != std::string::npos; p = s.find('\'', p + 2)) s.insert(p, 1, '\'');
+  return s;
+}
 
 // Op fields holding SQL text (a type, an expression), in which names qualified with the template
 // schema are rewritten. Any other text field is a name in the op's schema, a comment or
@@ -205,6 +230,18 @@ std::string retarget_qualified_names(const std::string& text, const std::string&
         if (c == '\'' && text[end] == '\\' && i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e'))
           ++end;  // E'...\'...'
         ++end;
+      }
+      // A relation's name in a literal is a reference: cast to regclass, or a sequence
+      // function's argument (nextval('tmpl.s'), as the server prints it
+      // nextval('tmpl.s'::regclass)).
+      if (c == '\'' &&
+          (text.compare(end + 1, 10, "::regclass") == 0 || after_sequence_call(text, i))) {
+        out += '\'' +
+               doubled_quotes(retarget_qualified_names(
+                   single_quotes(text.substr(i + 1, end - i - 1)), from, to)) +
+               '\'';
+        i = end + 1;
+        continue;
       }
       out.append(text, i, end + 1 - i);
       i = end + 1;

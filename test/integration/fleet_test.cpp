@@ -228,8 +228,10 @@ TEST(Fleet, TwentyTenantSchemasInOneDatabase) {
       revision_json(
           "1aaaaaaaaaaa", "null",
           R"J({"op": "create_enum", "schema": "tmpl", "enum": {"name": "kind", "labels": ["a", "b"]}},
+                    {"op": "create_sequence", "schema": "tmpl", "sequence": {"name": "item_no", "type": "integer", "start": 100}},
                     {"op": "create_table", "schema": "tmpl", "table": {"name": "items", "columns": [
                       {"name": "id", "type": "integer", "nullable": false},
+                      {"name": "no", "type": "integer", "nullable": false, "default": "nextval('tmpl.item_no')"},
                       {"name": "k", "type": "tmpl.kind", "nullable": false, "default": "'a'::tmpl.kind"}],
                       "primary_key": {"name": "items_pkey", "columns": ["id"]}}},
                     {"op": "execute", "sql": "INSERT INTO items (id) VALUES (1)", "down_sql": "DELETE FROM items"})J",
@@ -245,11 +247,14 @@ TEST(Fleet, TwentyTenantSchemasInOneDatabase) {
   for (int i = 1; i <= 20; ++i) {
     auto s = fmt::format("tenant_{:02}", i);
     EXPECT_EQ(applied(db, s), "1aaaaaaaaaaa") << s;
-    EXPECT_EQ(query_value(db, "SELECT k::text FROM " + s + ".items WHERE id = 1"), "a") << s;
-    EXPECT_EQ(
-        query_value(db, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = '" + s +
-                            ".items'::regclass"),
-        "'a'::" + s + ".kind");
+    EXPECT_EQ(query_value(db, "SELECT k::text || no FROM " + s + ".items WHERE id = 1"), "a100")
+        << s;
+    // Each tenant's default names its own type and sequence.
+    EXPECT_EQ(query_value(db,
+                          "SELECT string_agg(pg_get_expr(adbin, adrelid), ' ' ORDER BY adnum) FROM "
+                          "pg_attrdef WHERE adrelid = '" +
+                              s + ".items'::regclass"),
+              "nextval('" + s + ".item_no'::regclass) 'a'::" + s + ".kind");
   }
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'tmpl'"), "0");
   EXPECT_EQ(query_value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'other'"), "0");

@@ -86,6 +86,16 @@ TEST(Retarget, QualifiedNamesInTypesAndExpressions) {
             "t2.f(x) + xtmpl.y + 'tmpl.z'");
   EXPECT_EQ(retarget_qualified_names("\"My Tmpl\".k", "My Tmpl", "t3"), "t3.k");
   EXPECT_EQ(retarget_qualified_names("other.kind", "tmpl", "t3"), "other.kind");
+  // A serial's default names its sequence in a literal cast to regclass.
+  EXPECT_EQ(retarget_qualified_names("nextval('tmpl.s'::regclass)", "tmpl", "t_1"),
+            "nextval('t_1.s'::regclass)");
+  EXPECT_EQ(retarget_qualified_names("nextval('\"tmpl\".\"s q\"'::regclass)", "tmpl", "it's"),
+            "nextval('\"it''s\".\"s q\"'::regclass)");
+  EXPECT_EQ(retarget_qualified_names("nextval('other.s'::regclass) || 'tmpl.s'", "tmpl", "t_1"),
+            "nextval('other.s'::regclass) || 'tmpl.s'");
+  EXPECT_EQ(retarget_qualified_names("NEXTVAL ( 'tmpl.s') + currval('tmpl.s')", "tmpl", "t_1"),
+            "NEXTVAL ( 't_1.s') + currval('t_1.s')");
+  EXPECT_EQ(retarget_qualified_names("lower('tmpl.s')", "tmpl", "t_1"), "lower('tmpl.s')");
 }
 
 TEST(Retarget, OpsMoveToTheTenantSchema) {
