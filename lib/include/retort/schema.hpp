@@ -345,11 +345,15 @@ struct Namespace {
   std::map<std::string, Function> functions;  // by signature()
 
   // A copy with only the tables `keep` accepts (by name): the rest of a namespace is small, its
-  // tables may be thousands.
+  // tables may be thousands. Every member is listed: one left out (without a default member
+  // initializer) does not compile.
   template <class Keep>
   Namespace with_tables(Keep&& keep) const {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wmissing-field-initializers"
     Namespace out{name,    {},         enums,      extensions, sequences,
                   domains, composites, manage_all, views,      functions};
+#pragma GCC diagnostic pop
     for (const auto& entry : tables)
       if (keep(entry.first)) out.tables.insert(entry);
     return out;
