@@ -234,7 +234,8 @@ std::string retarget_qualified_names(const std::string& text, const std::string&
       // A relation's name in a literal is a reference: cast to regclass, or a sequence
       // function's argument (nextval('tmpl.s'), as the server prints it
       // nextval('tmpl.s'::regclass)).
-      if (c == '\'' &&
+      bool closed = end < text.size();
+      if (c == '\'' && closed &&
           (text.compare(end + 1, 10, "::regclass") == 0 || after_sequence_call(text, i))) {
         out += '\'' +
                doubled_quotes(retarget_qualified_names(

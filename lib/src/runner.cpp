@@ -990,6 +990,8 @@ void Runner::run_steps(StepRun& s) {
                     s.r.id, s.done + 1, s.steps.size(), s.done));
   for (std::size_t k = s.done; k < s.steps.size(); ++k) {
     check_cancelled();
+    // The lock still held: a guard connection lost (the server restarted it) stops the run here.
+    if (guard_tx) guard_tx->exec("SELECT 1");
     m_watcher->step(fmt::format("revision {} {}", s.r.id, s.where(k)));
     if (s.steps[k].transactional) {
       pqxx::work tx(m_conn);

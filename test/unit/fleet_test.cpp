@@ -96,6 +96,7 @@ TEST(Retarget, QualifiedNamesInTypesAndExpressions) {
   EXPECT_EQ(retarget_qualified_names("NEXTVAL ( 'tmpl.s') + currval('tmpl.s')", "tmpl", "t_1"),
             "NEXTVAL ( 't_1.s') + currval('t_1.s')");
   EXPECT_EQ(retarget_qualified_names("lower('tmpl.s')", "tmpl", "t_1"), "lower('tmpl.s')");
+  EXPECT_EQ(retarget_qualified_names("nextval('tmpl.s", "tmpl", "t_1"), "nextval('tmpl.s");
 }
 
 TEST(Retarget, OpsMoveToTheTenantSchema) {
