@@ -21,7 +21,10 @@ struct Check {
   std::string problem;
   // Set for duplicates: the offending things are groups of these columns, not rows.
   std::vector<std::string> group_by;
-  std::string setup;  // run first, in the same rolled-back transaction (a pg_temp function)
+  std::string setup;   // run first, in the same rolled-back transaction (a pg_temp function)
+  std::string sample;  // what a sample shows; empty: the row's primary key
+  // Set for an identity column: `table` stands for the column's sequence (found at run time).
+  std::optional<std::string> identity_of;
 };
 
 std::string columns_of(const std::string& alias, const std::vector<std::string>& columns) {
@@ -132,6 +135,55 @@ std::optional<Check> check_of(const op::AlterColumnType& o) {
       {},
       setup};
 }
+// A sequence's position outside bounds it is given: ALTER SEQUENCE refuses ("RESTART value (100)
+// cannot be greater than MAXVALUE (50)"). Bounds left to their defaults are the type's.
+std::optional<std::string> outside_bounds(const SequenceOptions& now, const SequenceOptions& before,
+                                          std::optional<std::int64_t> type_max) {
+  std::vector<std::string> terms;
+  auto max = now.max_value ? now.max_value : type_max;
+  if (max && max != before.max_value) terms.push_back(fmt::format("t.last_value > {}", *max));
+  if (now.min_value && now.min_value != before.min_value)
+    terms.push_back(fmt::format("t.last_value < {}", *now.min_value));
+  if (terms.empty()) return std::nullopt;
+  return fmt::format("{}", fmt::join(terms, " OR "));
+}
+std::string bounds(const SequenceOptions& o) {
+  std::string out;
+  if (o.min_value) out += fmt::format("MINVALUE {}", *o.min_value);
+  if (o.max_value) out += fmt::format("{}MAXVALUE {}", out.empty() ? "" : " ", *o.max_value);
+  return out;
+}
+std::optional<Check> check_of(const op::AlterSequence& o) {
+  // A narrower type lowers the default maximum.
+  std::optional<std::int64_t> type_max;
+  if (o.object.type != o.old_object.type && !o.object.max_value &&
+      o.object.increment.value_or(1) > 0) {
+    if (o.object.type == "smallint") type_max = 32767;
+    if (o.object.type == "integer") type_max = 2147483647;
+  }
+  auto condition = outside_bounds(o.object, o.old_object, type_max);
+  if (!condition) return std::nullopt;
+  QualifiedName seq{o.schema, o.object.name};
+  return Check{seq,
+               *condition,
+               fmt::format("position of sequence {} outside its new bounds ({})", display(seq),
+                           type_max ? "AS " + o.object.type : bounds(o.object)),
+               {},
+               "",
+               "t.last_value::text"};
+}
+std::optional<Check> check_of(const op::AlterIdentity& o) {
+  auto condition = outside_bounds(o.identity, o.old_identity, std::nullopt);
+  if (!condition) return std::nullopt;
+  return Check{o.table,
+               *condition,
+               fmt::format("position of the identity of {} outside its new bounds ({})",
+                           display(o.table, o.column), bounds(o.identity)),
+               {},
+               "",
+               "t.last_value::text",
+               o.column};
+}
 template <class O>
 std::optional<Check> check_of(const O&) {
   return std::nullopt;
@@ -157,6 +209,15 @@ std::optional<PrecheckFailure> run(pqxx::dbtransaction& tx, const Check& c) {
   pqxx::subtransaction sp(tx, "retort_precheck");
   try {
     if (!c.setup.empty()) sp.exec(c.setup);
+    auto from = qualified(c.table);
+    if (c.identity_of) {
+      auto seq = sp.exec_params("SELECT pg_get_serial_sequence($1, $2)", from, *c.identity_of);
+      if (seq[0][0].is_null()) {
+        sp.abort();
+        return std::nullopt;
+      }
+      from = seq[0][0].c_str();
+    }
     std::string sql;
     if (!c.group_by.empty()) {
       auto cols = columns_of("t", c.group_by);
@@ -166,12 +227,12 @@ std::optional<PrecheckFailure> run(pqxx::dbtransaction& tx, const Check& c) {
           "SELECT (SELECT count(*) FROM bad), (SELECT array_agg(k ORDER BY k) FROM (SELECT k FROM "
           "bad "
           "ORDER BY k LIMIT {}) s)",
-          key, qualified(c.table), c.condition, cols, kSamples);
+          key, from, c.condition, cols, kSamples);
     } else {
       sql = fmt::format(
           "WITH bad AS (SELECT {} AS k FROM {} t WHERE {}) SELECT (SELECT count(*) FROM bad), "
           "(SELECT array_agg(k ORDER BY k) FROM (SELECT k FROM bad ORDER BY k LIMIT {}) s)",
-          sample_key(sp, c.table), qualified(c.table), c.condition, kSamples);
+          c.sample.empty() ? sample_key(sp, c.table) : c.sample, from, c.condition, kSamples);
     }
     auto row = sp.exec(sql)[0];
     sp.abort();
