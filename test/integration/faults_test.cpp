@@ -583,6 +583,23 @@ TEST(PgBouncer, TwoConcurrentUpgradesThroughTransactionPooling) {
   auto current = retort_at(via, v, {"current"});
   EXPECT_NE(current.out.find("222222222222"), std::string::npos) << current.out << current.err;
 
+  // An online revision runs in steps, its migrators' lock held by a second connection in a
+  // transaction of its own, through the pool too.
+  auto online_db = fresh_database();
+  exec_sql(online_db, "CREATE TABLE public.t (a int); INSERT INTO public.t VALUES (1), (2)");
+  auto online = retort::test::temp_dir("versions");
+  const std::string index = R"j("schema": "public", "table": "t", "online": true,
+      "index": {"name": "t_a", "keys": [{"column": "a"}]})j";
+  write_text(online + "/1aaaaaaaaaaa_online.json",
+             revision_json("1aaaaaaaaaaa", "null", R"({"op": "create_index", )" + index + "}",
+                           R"({"op": "drop_index", )" + index + "}"));
+  auto built = retort_at(bouncer.url_of(online_db), online, {"upgrade"});
+  EXPECT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_EQ(query_value(online_db,
+                        "SELECT count(*) FROM pg_index WHERE indisvalid AND "
+                        "indexrelid = 'public.t_a'::regclass"),
+            "1");
+
   // PgBouncer forwards the cancel request: SIGTERM leaves no orphan behind it either.
   auto slow = chain({execute("CREATE TABLE public.slow (x int); SELECT pg_sleep(45)")});
   auto other = fresh_database();
