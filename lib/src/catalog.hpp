@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -182,5 +183,10 @@ void read_partitions(Catalog& catalog, const pqxx::result& rows);
 void canonicalize_partitions(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
 // The target's functions in the server's spelling, inside a transaction the caller rolls back.
 void canonicalize_functions(pqxx::dbtransaction& tx, const Schema& current, Schema& target);
+
+// The tables among `tables` that may hold rows (compare.cpp): those with pages, and those with
+// none of their own (partitioned). One query.
+std::set<QualifiedName> tables_with_pages(pqxx::transaction_base& tx,
+                                          const std::vector<QualifiedName>& tables);
 
 }  // namespace retort::catalog

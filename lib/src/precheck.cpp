@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "catalog.hpp"
 #include "retort/sql.hpp"
 
 namespace retort {
@@ -253,30 +254,6 @@ std::optional<PrecheckFailure> run(pqxx::dbtransaction& tx, const Check& c) {
   }
 }
 
-// The tables among `tables` that may hold rows, in one query: a check on a table with no pages
-// cannot fail, and a plan over empty tables (1,000 of them in the benchmark) then costs one round
-// trip rather than three per check. A table an earlier op creates is not there yet: left out,
-// as its check would be. Other relation kinds (partitioned, foreign) have no pages of their own.
-std::set<QualifiedName> tables_with_pages(pqxx::dbtransaction& tx,
-                                          const std::vector<QualifiedName>& tables) {
-  std::vector<std::string> schema_names, table_names;
-  schema_names.reserve(tables.size());
-  table_names.reserve(tables.size());
-  for (const auto& t : tables) {
-    schema_names.push_back(t.schema);
-    table_names.push_back(t.name);
-  }
-  std::set<QualifiedName> out;
-  for (const auto& row :
-       tx.exec_params("SELECT t.s, t.n FROM unnest($1::text[], $2::text[]) t(s, n) "
-                      "JOIN pg_catalog.pg_namespace ns ON ns.nspname = t.s "
-                      "JOIN pg_catalog.pg_class c ON c.relnamespace = ns.oid AND c.relname = t.n "
-                      "WHERE c.relkind <> 'r' OR pg_catalog.pg_relation_size(c.oid) > 0",
-                      array_literal(schema_names), array_literal(table_names)))
-    out.insert({row[0].c_str(), row[1].c_str()});
-  return out;
-}
-
 }  // namespace
 
 std::vector<PrecheckFailure> precheck(pqxx::connection_base& conn,
@@ -304,7 +281,10 @@ std::vector<PrecheckFailure> precheck(pqxx::connection_base& conn,
   std::vector<QualifiedName> tables;
   tables.reserve(planned.size());
   for (const auto& p : planned) tables.push_back(p.check.table);
-  auto with_rows = tables_with_pages(tx, tables);
+  // A check on a table with no pages cannot fail: a plan over empty tables (1,000 of them in the
+  // benchmark) then costs one round trip rather than three per check. A table an earlier op
+  // creates is not there yet: left out, as its check would be.
+  auto with_rows = catalog::tables_with_pages(tx, tables);
   for (const auto& p : planned) {
     if (!with_rows.contains(p.check.table)) continue;
     if (auto f = run(tx, p.check)) {
